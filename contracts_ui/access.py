@@ -1,0 +1,70 @@
+"""The one place that decides who reaches which fabric account, and in which role.
+
+Deny by default: a user reaches an account only through a grant to them or to one of their
+groups; superusers are no exception (they grant themselves in the admin). An unreachable account
+is a 404, so its existence is not revealed; a viewer asking to edit is a 403.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+
+from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
+
+_ROLE_RANK = {AccountRole.VIEWER: 1, AccountRole.EDITOR: 2}
+
+
+@dataclass(frozen=True)
+class AccountAccess:
+    """An account the user reaches, with the strongest role any of their grants gives."""
+
+    account: FabricAccount
+    role: AccountRole
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role == AccountRole.EDITOR
+
+
+def _grants_for(user: AbstractBaseUser | AnonymousUser):
+    if not user.is_authenticated or not user.is_active:
+        return AccountGrant.objects.none()
+    return AccountGrant.objects.filter(
+        Q(user=user) | Q(group__in=user.groups.all()), account__is_active=True
+    )
+
+
+def _strongest(grants) -> dict[int, AccountAccess]:
+    by_account: dict[int, AccountAccess] = {}
+    for grant in grants:
+        role = AccountRole(grant.role)
+        held = by_account.get(grant.account_id)
+        if held is None or _ROLE_RANK[role] > _ROLE_RANK[held.role]:
+            by_account[grant.account_id] = AccountAccess(account=grant.account, role=role)
+    return by_account
+
+
+def reachable_accounts(user: AbstractBaseUser | AnonymousUser) -> list[AccountAccess]:
+    """Every account the user may reach, by name."""
+    accesses = _strongest(_grants_for(user).select_related("account"))
+    return sorted(accesses.values(), key=lambda access: access.account.name.lower())
+
+
+def account_access(request: HttpRequest, account_id: str) -> AccountAccess:
+    """The account named in the URL and the user's role in it, or 404."""
+    grants = _grants_for(request.user).filter(account__account_id=account_id)
+    accesses = _strongest(grants.select_related("account"))
+    if not accesses:
+        raise Http404("No such account.")
+    return next(iter(accesses.values()))
+
+
+def editor_access(request: HttpRequest, account_id: str) -> AccountAccess:
+    """As account_access, and 403 unless the user may edit in that account."""
+    access = account_access(request, account_id)
+    if not access.can_edit:
+        raise PermissionDenied("Your role in this account is read-only.")
+    return access

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContractsUiConfig(AppConfig):
+    name = "contracts_ui"
+    verbose_name = "Contracts Console"

@@ -1,0 +1,207 @@
+"""The console's own records: which fabric accounts exist here and who may reach them."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from contracts_ui.credentials import CREDENTIAL_SOURCE_HELP, resolve_secret, validate_secret_ref
+from contracts_ui.fabric.types import FabricTenant
+
+
+class FabricAccount(models.Model):
+    """A fabric account (tenant) the console can reach, and where its API credentials are found.
+
+    The client secret is never stored here: `client_secret_ref` names where to read it at run time.
+    """
+
+    account_id = models.CharField(
+        "fabric account id",
+        max_length=24,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9]{24}$", "24 letters or digits, as in Copilot.")],
+    )
+    name = models.CharField(max_length=200)
+    stage = models.CharField(max_length=50, blank=True, help_text="e.g. production, sandbox")
+    channel = models.PositiveIntegerField(null=True, blank=True, help_text="Sales channel id")
+    client_id = models.CharField("API client id", max_length=200)
+    client_secret_ref = models.CharField(
+        "where the client secret is",
+        max_length=300,
+        validators=[validate_secret_ref],
+        help_text=CREDENTIAL_SOURCE_HELP,
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive accounts are unreachable for everyone."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.account_id})"
+
+    def tenant(self) -> FabricTenant:
+        """The account as the fabric client needs it, with the secret read just now."""
+        return FabricTenant(
+            account_id=self.account_id,
+            client_id=self.client_id,
+            client_secret=resolve_secret(self.client_secret_ref),
+            stage=self.stage,
+            channel=self.channel,
+        )
+
+
+class AccountRole(models.TextChoices):
+    VIEWER = "viewer", "Viewer (read-only)"
+    EDITOR = "editor", "Editor"
+
+
+class AccountGrant(models.Model):
+    """One user, or one group, reaches one account in one role. No grant, no access."""
+
+    account = models.ForeignKey(FabricAccount, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="account_grants",
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="account_grants"
+    )
+    role = models.CharField(max_length=10, choices=AccountRole.choices, default=AccountRole.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account__name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, group__isnull=True)
+                    | Q(user__isnull=True, group__isnull=False)
+                ),
+                name="grant_is_for_a_user_or_a_group",
+                violation_error_message="A grant is for a user or for a group, not both.",
+            ),
+            models.UniqueConstraint(fields=["account", "user"], name="one_grant_per_user"),
+            models.UniqueConstraint(fields=["account", "group"], name="one_grant_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        holder = self.user or f"group {self.group}"
+        return f"{holder} → {self.account.name} as {self.get_role_display()}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes would bypass the record-by-record refusal below, so they are refused too."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyViolation(f"{self.model.__name__} records cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyViolation(f"{self.model.__name__} records cannot be deleted.")
+
+
+class AppendOnlyViolation(Exception):
+    pass
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted through the application."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyViolation(f"{type(self).__name__} records cannot be changed.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation(f"{type(self).__name__} records cannot be deleted.")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "contract.create", "Create contract"
+    CHANGE_DATES = "contract.dates", "Change dates"
+    CHANGE_STATUS = "contract.status", "Change status"
+    CHANGE_PRICE_LIST = "contract.price-list", "Change price-list link"
+    CHANGE_FLAGS = "contract.flags", "Change flags"
+    CHANGE_DETAILS = "contract.details", "Change type and attributes"
+    DELETE = "contract.delete", "Soft-delete contract"
+    RESTORE = "contract.restore", "Restore contract"
+    LINK_INTERNAL_PARTY = "party.link-internal", "Link internal party"
+    UNLINK_INTERNAL_PARTY = "party.unlink-internal", "Unlink internal party"
+
+
+class AuditOutcomeKind(models.TextChoices):
+    SUCCEEDED = "succeeded", "Succeeded"
+    REJECTED = "rejected", "Rejected by fabric"
+    FAILED = "failed", "Failed: fabric unavailable"
+    UNKNOWN = "unknown", "Outcome unknown"
+
+
+class AuditEvent(AppendOnlyModel):
+    """One attempted write to fabric, stored before the call is made.
+
+    Its outcome is a separate record (AuditOutcome) written after the call, so neither is ever
+    updated; an event without an outcome is an attempt whose answer never arrived.
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    # No database constraint: deleting a user must not touch the ledger; the name is kept too.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150)
+    account_id = models.CharField("fabric account id", max_length=24, db_index=True)
+    organization_id = models.CharField(max_length=64, blank=True, db_index=True)
+    contract_ref = models.CharField("contract _id", max_length=64, blank=True, db_index=True)
+    contract_id = models.CharField("contractId", max_length=128, blank=True, db_index=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    summary = models.CharField(max_length=300)
+    state_before = models.JSONField(null=True)
+    request_sent = models.JSONField()
+    request_id = models.CharField(max_length=64)
+    client_ip = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    record_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["account_id", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+
+class AuditOutcome(AppendOnlyModel):
+    """What became of one AuditEvent: fabric's answer, or the failure that stood for it."""
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.DO_NOTHING, related_name="outcome")
+    completed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=AuditOutcomeKind.choices)
+    fabric_status = models.PositiveSmallIntegerField(null=True)
+    message = models.TextField(blank=True)
+    state_after = models.JSONField(null=True)
+    diff = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    record_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.outcome}"
