@@ -1,0 +1,105 @@
+"""The console's only way to fabric's Customer API: typed operations, records and errors.
+
+Callers write `from contracts_ui import fabric` and use `fabric.list_contracts(...)`,
+`except fabric.FabricUnavailable`.
+"""
+
+from contracts_ui.fabric.client import fabric_request, forget_token, obtain_token
+from contracts_ui.fabric.context import current_request_id
+from contracts_ui.fabric.contracts import (
+    create_contract,
+    delete_contract,
+    get_contract,
+    list_contracts,
+    patch_contract,
+    restore_contract,
+    search_contracts,
+    update_contract,
+)
+from contracts_ui.fabric.errors import (
+    FabricAuthError,
+    FabricBadResponse,
+    FabricConflict,
+    FabricError,
+    FabricNotFound,
+    FabricPermissionDenied,
+    FabricRateLimited,
+    FabricUnavailable,
+    FabricValidationError,
+)
+from contracts_ui.fabric.internal_parties import (
+    link_internal_party,
+    list_internal_parties,
+    list_internal_party_links,
+    unlink_internal_party,
+)
+from contracts_ui.fabric.organizations import get_organization, list_organizations
+from contracts_ui.fabric.price_lists import get_price_list, get_price_lists
+from contracts_ui.fabric.types import (
+    CONTRACT_FILTER_FIELDS,
+    CONTRACT_SORT_FIELDS,
+    CONTRACT_STATUSES,
+    MAX_PAGE_SIZE,
+    ORGANIZATION_SORT_FIELDS,
+    PARTY_TYPES,
+    SORT_ORDERS,
+    Contract,
+    ContractQuery,
+    FabricTenant,
+    InternalParty,
+    InternalPartyLink,
+    Organization,
+    Page,
+    Party,
+    PriceList,
+    PriceListLink,
+)
+
+__all__ = [
+    "CONTRACT_FILTER_FIELDS",
+    "CONTRACT_SORT_FIELDS",
+    "CONTRACT_STATUSES",
+    "MAX_PAGE_SIZE",
+    "ORGANIZATION_SORT_FIELDS",
+    "PARTY_TYPES",
+    "SORT_ORDERS",
+    "Contract",
+    "ContractQuery",
+    "FabricAuthError",
+    "FabricBadResponse",
+    "FabricConflict",
+    "FabricError",
+    "FabricNotFound",
+    "FabricPermissionDenied",
+    "FabricRateLimited",
+    "FabricTenant",
+    "FabricUnavailable",
+    "FabricValidationError",
+    "InternalParty",
+    "InternalPartyLink",
+    "Organization",
+    "Page",
+    "Party",
+    "PriceList",
+    "PriceListLink",
+    "create_contract",
+    "current_request_id",
+    "delete_contract",
+    "fabric_request",
+    "forget_token",
+    "get_contract",
+    "get_organization",
+    "get_price_list",
+    "get_price_lists",
+    "link_internal_party",
+    "list_contracts",
+    "list_internal_parties",
+    "list_internal_party_links",
+    "list_organizations",
+    "obtain_token",
+    "patch_contract",
+    "restore_contract",
+    "search_contracts",
+    "unlink_internal_party",
+    "update_contract",
+]

@@ -1,0 +1,121 @@
+"""One HTTP attempt to fabric: this thread's pooled session, the deadline, and a log line.
+
+Transport failures come back as FabricUnavailable, marked `outcome_unknown` when a write may
+have reached fabric before the failure.
+"""
+
+import logging
+import threading
+import time
+from typing import Any
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from contracts_ui.fabric.errors import FabricUnavailable
+from contracts_ui.fabric.types import FabricTenant
+
+logger = logging.getLogger("contracts_ui.fabric")
+
+_local = threading.local()
+
+
+class BearerAuth(requests.auth.AuthBase):
+    """Sets the bearer token; as an auth object it also stops requests reading ~/.netrc."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def new_deadline() -> float:
+    """The monotonic time by which a whole call, retries included, must be over."""
+    return time.monotonic() + settings.FABRIC_DEADLINE
+
+
+def session() -> requests.Session:
+    """This thread's session, with a connection pool of FABRIC_POOL_SIZE and no hidden retries."""
+    pool_size = settings.FABRIC_POOL_SIZE
+    current = getattr(_local, "session", None)
+    if current is None or _local.pool_size != pool_size:
+        if current is not None:
+            current.close()
+        current = requests.Session()
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        current.mount("https://", adapter)
+        current.mount("http://", adapter)
+        _local.session, _local.pool_size = current, pool_size
+    return current
+
+
+def send(
+    tenant: FabricTenant,
+    method: str,
+    url: str,
+    path: str,
+    *,
+    request_id: str,
+    attempt: int,
+    deadline: float,
+    is_write: bool,
+    **kwargs: Any,
+) -> requests.Response:
+    """Send one request, its timeouts cut to what is left before `deadline`, and log it."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FabricUnavailable("fabric deadline exceeded", request_id=request_id)
+    timeout = (
+        min(settings.FABRIC_CONNECT_TIMEOUT, remaining),
+        min(settings.FABRIC_READ_TIMEOUT, remaining),
+    )
+    started = time.monotonic()
+    outcome: str | int = "?"
+    try:
+        response = session().request(method, url, timeout=timeout, **kwargs)
+        outcome = response.status_code
+        return response
+    except requests.RequestException as exc:
+        outcome = type(exc).__name__
+        raise FabricUnavailable(
+            f"{outcome} calling fabric {method} {path}",
+            request_id=request_id,
+            outcome_unknown=is_write and _may_have_been_sent(exc),
+        ) from exc
+    finally:
+        duration_ms = round((time.monotonic() - started) * 1000)
+        logger.info(
+            "fabric %s %s -> %s in %d ms (request %s, account %s, attempt %d)",
+            method,
+            path,
+            outcome,
+            duration_ms,
+            request_id,
+            tenant.account_id,
+            attempt,
+            extra={
+                "fabric_method": method,
+                "fabric_path": path,
+                "fabric_status": outcome,
+                "duration_ms": duration_ms,
+                "request_id": request_id,
+                "account_id": tenant.account_id,
+                "attempt": attempt,
+            },
+        )
+
+
+def _may_have_been_sent(exc: requests.RequestException) -> bool:
+    """False only when the connection itself could not be made, so nothing reached fabric."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        # Connection refused or name not resolved: urllib3 wraps it in MaxRetryError.reason.
+        reason = getattr(reason, "reason", reason)
+        return not isinstance(reason, NewConnectionError)
+    return True
