@@ -1,0 +1,1 @@
+"""A local stand-in for fabric's Customer ("data-customer") API; see README.md."""

@@ -1,0 +1,182 @@
+"""Fixtures shared by the whole suite: a real fabric stand-in and a small world inside it.
+
+The stand-in runs as its own process on a free loopback port (one per test process); tests talk
+to it over HTTP exactly as the console talks to fabric.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from fabric_sandbox.testing import SandboxServer
+
+ACCOUNT_A = "6182aeb6c67c61932b38c38b"  # the accountId of the seed examples
+ACCOUNT_B = "1234abcd5678efgh9ijklmno"  # the account of the seed's x-site-context example
+CLIENT_A = ("console-test-a", "secret-a-for-tests-only")
+CLIENT_B = ("console-test-b", "secret-b-for-tests-only")
+SECRET_ENV_A = "FABRIC_TEST_SECRET_A"
+SECRET_ENV_B = "FABRIC_TEST_SECRET_B"
+
+
+@dataclass(frozen=True)
+class FabricWorld:
+    """What the session-wide stand-in holds before any test runs."""
+
+    account_a: str
+    account_b: str
+    organization_a: dict  # in account A; tests add the contracts they need
+    other_organization_a: dict  # in account A, empty
+    organization_b: dict  # in account B
+    price_list: dict  # priceListId 100000 in account A, as the seeds use
+    other_price_list: dict  # priceListId 100001 in account A
+    internal_party: dict  # in account A
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def fabric_world(sandbox) -> FabricWorld:
+    admin = sandbox.admin
+    admin.create_account(
+        account=ACCOUNT_A, name="Acme Industrial", client_id=CLIENT_A[0], client_secret=CLIENT_A[1]
+    )
+    admin.create_account(
+        account=ACCOUNT_B, name="Globex Retail", client_id=CLIENT_B[0], client_secret=CLIENT_B[1]
+    )
+    os.environ[SECRET_ENV_A] = CLIENT_A[1]
+    os.environ[SECRET_ENV_B] = CLIENT_B[1]
+    return FabricWorld(
+        account_a=ACCOUNT_A,
+        account_b=ACCOUNT_B,
+        organization_a=admin.create_organization(
+            ACCOUNT_A, name="Northwind Traders", email="buying@northwind.example"
+        ),
+        other_organization_a=admin.create_organization(
+            ACCOUNT_A, name="Contoso Builders", email="procurement@contoso.example"
+        ),
+        organization_b=admin.create_organization(
+            ACCOUNT_B, name="Initech Wholesale", email="ap@initech.example"
+        ),
+        price_list=admin.create_price_list(
+            ACCOUNT_A, priceListId=100000, name="Contract 2025 EUR", currency="EUR"
+        ),
+        other_price_list=admin.create_price_list(
+            ACCOUNT_A, priceListId=100001, name="Contract 2025 USD", currency="USD"
+        ),
+        internal_party=admin.create_internal_party(
+            ACCOUNT_A, name="Key Accounts North", email="key-north@acme.example"
+        ),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Tests log users in with force_login or known passwords: slow hashing buys nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fabric_settings(request, settings):
+    """Point the console at the stand-in for tests that use it; start each test clean."""
+    if "sandbox" not in request.fixturenames and "fabric_world" not in request.fixturenames:
+        yield
+        return
+    server = request.getfixturevalue("sandbox")
+    settings.FABRIC_BASE_URL = server.url
+    settings.FABRIC_AUTH_URL = f"{server.url}/auth"
+    server.admin.clear_faults()
+    server.admin.clear_requests()
+    yield
+    server.admin.clear_faults()
+
+
+@dataclass(frozen=True)
+class ConsoleWorld:
+    """Console-side records over the stand-in's world: accounts, users and their grants."""
+
+    account_a: object
+    account_b: object
+    viewer_a: object  # finance: viewer on A
+    editor_a: object  # account manager: editor on A
+    stranger: object  # a grant on B only
+    superuser: object  # no grant at all
+    fabric: FabricWorld
+
+
+@pytest.fixture
+def console_world(db, fabric_world) -> ConsoleWorld:
+    from django.contrib.auth import get_user_model
+
+    from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
+
+    account_a = FabricAccount.objects.create(
+        account_id=ACCOUNT_A,
+        name="Acme Industrial",
+        client_id=CLIENT_A[0],
+        client_secret_ref=f"env:{SECRET_ENV_A}",
+        stage="production",
+        channel=12,
+    )
+    account_b = FabricAccount.objects.create(
+        account_id=ACCOUNT_B,
+        name="Globex Retail",
+        client_id=CLIENT_B[0],
+        client_secret_ref=f"env:{SECRET_ENV_B}",
+    )
+    users = get_user_model().objects
+    viewer_a = users.create_user("fiona", password="pw-fiona-1")
+    editor_a = users.create_user("alice", password="pw-alice-1")
+    stranger = users.create_user("bob", password="pw-bob-1")
+    superuser = users.create_superuser("root", password="pw-root-1")
+    AccountGrant.objects.create(account=account_a, user=viewer_a, role=AccountRole.VIEWER)
+    AccountGrant.objects.create(account=account_a, user=editor_a, role=AccountRole.EDITOR)
+    AccountGrant.objects.create(account=account_b, user=stranger, role=AccountRole.EDITOR)
+    return ConsoleWorld(
+        account_a=account_a,
+        account_b=account_b,
+        viewer_a=viewer_a,
+        editor_a=editor_a,
+        stranger=stranger,
+        superuser=superuser,
+        fabric=fabric_world,
+    )
+
+
+def fabric_headers(sandbox, account: str = ACCOUNT_A) -> dict[str, str]:
+    """Headers for a raw call to the stand-in as account A's (or B's) API client."""
+    client_id, secret = CLIENT_A if account == ACCOUNT_A else CLIENT_B
+    return {
+        "Authorization": f"Bearer {sandbox.token(client_id, secret)}",
+        "x-site-context": sandbox.site_context(account),
+    }
+
+
+def create_contract(sandbox, organization_id: str, account: str = ACCOUNT_A, **fields) -> dict:
+    """Create a contract in the stand-in over its API, as fabric's own clients would."""
+    body = {"startDate": "2026-01-01T00:00:00.000Z", "endDate": "2027-01-01T00:00:00.000Z"}
+    body.update(fields)
+    response = sandbox.call(
+        "POST",
+        f"/data-customer/v1/organizations/{organization_id}/contracts",
+        headers=fabric_headers(sandbox, account),
+        json=body,
+    )
+    assert response.status == 200, response.text
+    return response.json
+
+
+@pytest.fixture(scope="session")
+def contract_a(sandbox, fabric_world) -> dict:
+    """A contract of organization A, created once for read-only tests."""
+    return create_contract(
+        sandbox,
+        fabric_world.organization_a["_id"],
+        contractType="TYPE-A",
+        status="ACTIVE",
+        priceListId=100000,
+    )
