@@ -1,0 +1,428 @@
+"""Forms for the browser's query strings: each mirrors what fabric accepts, so bad input stops
+here with a message at its field instead of becoming a fabric 400."""
+
+import json
+import secrets
+from datetime import date
+from typing import ClassVar
+
+from django import forms
+from django.core import signing
+
+from contracts_ui import fabric
+from contracts_ui.fabric.types import (
+    CONTRACT_STATUSES,
+    MAX_PAGE_SIZE,
+    Contract,
+    ContractQuery,
+    FabricTenant,
+    PriceList,
+)
+from contracts_ui.fabric.values import format_datetime
+
+PAGE_SIZES = (10, 25, 50, 100)
+SORT_ORDERS = (("desc", "Descending"), ("asc", "Ascending"))
+# Far bounds let a user give one side of a date range; fabric only accepts both sides together.
+_EARLIEST = date(1, 1, 1)
+_LATEST = date(9999, 12, 31)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PagingForm(forms.Form):
+    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    size = forms.TypedChoiceField(
+        label="Rows per page",
+        choices=[(size, size) for size in PAGE_SIZES],
+        coerce=int,
+        required=False,
+    )
+    default_size = 25
+
+    def clean_page(self) -> int:
+        return self.cleaned_data["page"] or 1
+
+    def clean_size(self) -> int:
+        return self.cleaned_data["size"] or self.default_size
+
+    def paging(self) -> tuple[int, int]:
+        """(offset, limit) for fabric, from a valid form."""
+        size = min(self.cleaned_data["size"], MAX_PAGE_SIZE)
+        return (self.cleaned_data["page"] - 1) * size, size
+
+
+class OrganizationFilterForm(PagingForm):
+    SORT_FIELDS = (
+        ("name", "Name"),
+        ("updatedAt", "Last modified"),
+        ("email", "Email"),
+        ("isActive", "Active"),
+        ("partyType", "Type"),
+    )
+    name = forms.CharField(label="Name contains", max_length=100, required=False)
+    sort = forms.ChoiceField(choices=SORT_FIELDS, required=False)
+    order = forms.ChoiceField(choices=SORT_ORDERS, required=False)
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "name"
+
+    def clean_order(self) -> str:
+        return self.cleaned_data["order"] or "asc"
+
+
+class ContractFilterForm(PagingForm):
+    SORT_FIELDS = (
+        ("updatedAt", "Last modified"),
+        ("contractId", "Contract id"),
+        ("startDate", "Start date"),
+        ("endDate", "End date"),
+        ("status", "Status"),
+        ("priceListId", "Price list"),
+    )
+    q = forms.CharField(label="Contract id contains", max_length=100, required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *[(status, status.title()) for status in CONTRACT_STATUSES]],
+        required=False,
+    )
+    start_from = forms.DateField(label="Starts from", required=False, widget=DateInput)
+    start_to = forms.DateField(label="Starts until", required=False, widget=DateInput)
+    end_from = forms.DateField(label="Ends from", required=False, widget=DateInput)
+    end_to = forms.DateField(label="Ends until", required=False, widget=DateInput)
+    sort = forms.ChoiceField(label="Sort by", choices=SORT_FIELDS, required=False)
+    order = forms.ChoiceField(choices=SORT_ORDERS, required=False)
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "updatedAt"
+
+    def clean_order(self) -> str:
+        return self.cleaned_data["order"] or "desc"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for low, high in (("start_from", "start_to"), ("end_from", "end_to")):
+            if cleaned.get(low) and cleaned.get(high) and cleaned[low] > cleaned[high]:
+                self.add_error(high, "Must be on or after the date before it.")
+        return cleaned
+
+    def contract_query(self) -> ContractQuery:
+        """The fabric query for a valid form; a one-sided date range is closed with a far bound."""
+        data = self.cleaned_data
+        start_from, start_to = data["start_from"], data["start_to"]
+        end_from, end_to = data["end_from"], data["end_to"]
+        if start_from or start_to:
+            start_from, start_to = start_from or _EARLIEST, start_to or _LATEST
+        if end_from or end_to:
+            end_from, end_to = end_from or _EARLIEST, end_to or _LATEST
+        return ContractQuery(
+            status=data["status"] or None,
+            search=data["q"].strip() or None,
+            start_date_from=start_from,
+            start_date_to=start_to,
+            end_date_from=end_from,
+            end_date_to=end_to,
+            sort_by=data["sort"],
+            sort_order=data["order"],
+        )
+
+
+class ContractLookupForm(PagingForm):
+    q = forms.CharField(label="Contract id", min_length=1, max_length=100, required=False)
+
+
+# Edit forms. Each carries a signed copy of what the user saw (for conflict detection) and a
+# one-off submission token (so a double click sends one write).
+_SEEN_SALT = "contracts_ui.contract-edit.seen"
+_SEEN_MAX_AGE = 24 * 3600
+MAX_ATTRIBUTES_BYTES = 20_000
+
+
+def _fabric_date(value: date) -> str:
+    """A form date as fabric stores it: midnight UTC with milliseconds."""
+    return f"{value.isoformat()}T00:00:00.000Z"
+
+
+def _date_part(value: str | None) -> str | None:
+    return value[:10] if value else None
+
+
+def _json_object(raw: str) -> dict:
+    """Parse a JSON object typed by a person; a clear ValidationError otherwise."""
+    raw = (raw or "").strip()
+    if not raw:
+        return {}
+    if len(raw.encode()) > MAX_ATTRIBUTES_BYTES:
+        raise forms.ValidationError(f"Keep it under {MAX_ATTRIBUTES_BYTES // 1000} kB.")
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise forms.ValidationError(f"Not valid JSON: {error}.") from error
+    if not isinstance(value, dict):
+        raise forms.ValidationError('Must be a JSON object, like {"region": "north"}.')
+    return value
+
+
+class JsonObjectField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false"})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return json.dumps(value, indent=2, sort_keys=True)
+        return value
+
+    def to_python(self, value) -> dict:
+        return _json_object(super().to_python(value))
+
+
+def _price_list_exists(tenant: FabricTenant | None, price_list_id: int) -> PriceList:
+    """Look a price list up before linking it, so an unknown id is a field error, not a write."""
+    try:
+        return fabric.get_price_list(tenant, price_list_id=price_list_id)
+    except fabric.FabricNotFound as error:
+        raise forms.ValidationError(
+            f"There is no price list #{price_list_id} in this account."
+        ) from error
+    except fabric.FabricError as error:
+        raise forms.ValidationError(
+            f"Could not check price list #{price_list_id}: {error.user_message}"
+        ) from error
+
+
+class ContractEditForm(forms.Form):
+    """Base of the inline edit forms: `changes()` gives fabric-named values that differ from
+    what the user saw."""
+
+    fabric_fields: ClassVar[dict[str, str]] = {}  # form field → fabric field
+    seen = forms.CharField(widget=forms.HiddenInput)
+    submission = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, contract: Contract | None = None, tenant=None, **kwargs):
+        initial = kwargs.pop("initial", {})
+        if contract is not None:
+            state = {**contract.editable_state(), "updatedAt": format_datetime(contract.updated_at)}
+            initial = {**self.initial_from_state(state), **initial}
+            initial["seen"] = signing.dumps(state, salt=_SEEN_SALT)
+            initial["submission"] = secrets.token_urlsafe(16)
+        super().__init__(data, initial=initial, **kwargs)
+        self.tenant = tenant
+
+    def initial_from_state(self, state: dict) -> dict:
+        return {
+            form_field: state.get(fabric_field)
+            for form_field, fabric_field in self.fabric_fields.items()
+        }
+
+    def clean_seen(self) -> dict:
+        try:
+            return signing.loads(self.cleaned_data["seen"], salt=_SEEN_SALT, max_age=_SEEN_MAX_AGE)
+        except signing.BadSignature as error:
+            raise forms.ValidationError(
+                "This form is out of date. Reload the contract and make your change again."
+            ) from error
+
+    def fabric_values(self) -> dict:
+        return {
+            fabric_field: self.cleaned_data[form_field]
+            for form_field, fabric_field in self.fabric_fields.items()
+        }
+
+    def changes(self) -> dict:
+        seen = self.cleaned_data["seen"]
+        return {
+            field: value
+            for field, value in self.fabric_values().items()
+            if value != seen.get(field)
+        }
+
+    def add_fabric_errors(self, error: "fabric.FabricValidationError") -> None:
+        """Show fabric's own validation messages at the fields they name."""
+        by_fabric_name = {
+            fabric_field: form_field for form_field, fabric_field in self.fabric_fields.items()
+        }
+        for field, messages in error.field_errors.items():
+            self.add_error(
+                by_fabric_name.get(field), [f"fabric: {message}" for message in messages]
+            )
+        for message in error.non_field_errors or ([] if error.field_errors else [error.message]):
+            self.add_error(None, f"fabric: {message}")
+
+
+class ContractDatesForm(ContractEditForm):
+    fabric_fields: ClassVar[dict[str, str]] = {"start_date": "startDate", "end_date": "endDate"}
+    start_date = forms.DateField(label="Start date", widget=DateInput)
+    end_date = forms.DateField(label="End date", widget=DateInput)
+
+    def initial_from_state(self, state: dict) -> dict:
+        return {
+            "start_date": _date_part(state["startDate"]),
+            "end_date": _date_part(state["endDate"]),
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and start >= end:
+            self.add_error("end_date", "The end date must be after the start date.")
+        return cleaned
+
+    def changes(self) -> dict:
+        # A date the user left alone keeps fabric's time of day.
+        seen = self.cleaned_data["seen"]
+        changes = {}
+        for form_field, fabric_field in self.fabric_fields.items():
+            value = self.cleaned_data[form_field]
+            if value.isoformat() != _date_part(seen.get(fabric_field)):
+                changes[fabric_field] = _fabric_date(value)
+        return changes
+
+
+class ContractStatusForm(ContractEditForm):
+    fabric_fields: ClassVar[dict[str, str]] = {"status": "status"}
+    status = forms.ChoiceField(
+        choices=[(status, status.title()) for status in CONTRACT_STATUSES], widget=forms.RadioSelect
+    )
+
+
+class ContractPriceListForm(ContractEditForm):
+    fabric_fields: ClassVar[dict[str, str]] = {"price_list_id": "priceListId"}
+    price_list_id = forms.IntegerField(
+        label="Price list id",
+        min_value=1,
+        max_value=2**53,
+        required=False,
+        help_text="Leave empty to remove the link.",
+    )
+
+    def clean_price_list_id(self) -> int | None:
+        value = self.cleaned_data["price_list_id"]
+        if value is not None:
+            self.price_list = _price_list_exists(self.tenant, value)
+        return value
+
+
+class ContractFlagsForm(ContractEditForm):
+    fabric_fields: ClassVar[dict[str, str]] = {
+        "on_contract": "onContract",
+        "promotion_stacking": "promotionStacking",
+    }
+    on_contract = forms.BooleanField(
+        label="On contract",
+        required=False,
+        help_text="Use the contracted price list, not the base one.",
+    )
+    promotion_stacking = forms.BooleanField(
+        label="Promotion stacking",
+        required=False,
+        help_text="Contracted prices may also receive promotions.",
+    )
+
+
+class ContractDetailsForm(ContractEditForm):
+    fabric_fields: ClassVar[dict[str, str]] = {
+        "contract_type": "contractType",
+        "additional_attributes": "additionalAttributes",
+    }
+    contract_type = forms.CharField(label="Contract type", max_length=100, required=False)
+    additional_attributes = JsonObjectField(
+        label="Additional attributes (JSON object)", required=False
+    )
+
+
+EDIT_FORMS: dict[str, type[ContractEditForm]] = {
+    "dates": ContractDatesForm,
+    "status": ContractStatusForm,
+    "price-list": ContractPriceListForm,
+    "flags": ContractFlagsForm,
+    "details": ContractDetailsForm,
+}
+
+
+class ContractCreateForm(forms.Form):
+    """The seed's create body: dates required; id generated by fabric when left empty."""
+
+    contract_id = forms.CharField(
+        label="Contract id",
+        min_length=2,
+        max_length=100,
+        required=False,
+        help_text="At least 2 characters. Leave empty and fabric generates one.",
+    )
+    contract_type = forms.CharField(label="Contract type", max_length=100, required=False)
+    status = forms.ChoiceField(
+        choices=[(status, status.title()) for status in CONTRACT_STATUSES], initial="DRAFT"
+    )
+    start_date = forms.DateField(label="Start date", widget=DateInput)
+    end_date = forms.DateField(label="End date", widget=DateInput)
+    price_list_id = forms.IntegerField(
+        label="Price list id", min_value=1, max_value=2**53, required=False
+    )
+    additional_attributes = JsonObjectField(
+        label="Additional attributes (JSON object)", required=False
+    )
+    submission = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, tenant=None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("submission", secrets.token_urlsafe(16))
+        super().__init__(data, **kwargs)
+        self.tenant = tenant
+
+    def clean_contract_id(self) -> str:
+        return self.cleaned_data["contract_id"].strip()
+
+    def clean_price_list_id(self) -> int | None:
+        value = self.cleaned_data["price_list_id"]
+        if value is not None:
+            _price_list_exists(self.tenant, value)
+        return value
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and start >= end:
+            self.add_error("end_date", "The end date must be after the start date.")
+        return cleaned
+
+    def body(self) -> dict:
+        data = self.cleaned_data
+        body = {
+            "startDate": _fabric_date(data["start_date"]),
+            "endDate": _fabric_date(data["end_date"]),
+            "status": data["status"],
+        }
+        optional = {
+            "contractId": data["contract_id"],
+            "contractType": data["contract_type"].strip(),
+            "priceListId": data["price_list_id"],
+            "additionalAttributes": data["additional_attributes"],
+        }
+        body.update({key: value for key, value in optional.items() if value not in ("", None, {})})
+        return body
+
+    def add_fabric_errors(self, error: "fabric.FabricValidationError") -> None:
+        by_fabric_name = {
+            "contractId": "contract_id",
+            "contractType": "contract_type",
+            "status": "status",
+            "startDate": "start_date",
+            "endDate": "end_date",
+            "priceListId": "price_list_id",
+            "additionalAttributes": "additional_attributes",
+        }
+        for field, messages in error.field_errors.items():
+            self.add_error(
+                by_fabric_name.get(field), [f"fabric: {message}" for message in messages]
+            )
+        for message in error.non_field_errors or ([] if error.field_errors else [error.message]):
+            self.add_error(None, f"fabric: {message}")
+
+
+class InternalPartyLinkForm(forms.Form):
+    internal_party_id = forms.ChoiceField(label="Internal party")
+
+    def __init__(self, data=None, *, internal_parties=(), **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["internal_party_id"].choices = [
+            (party.id, f"{party.name} ({party.email})" if party.email else party.name)
+            for party in internal_parties
+        ]

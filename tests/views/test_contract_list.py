@@ -1,0 +1,165 @@
+"""An organization's contract table: filters, sort, paging, htmx, and what a page costs."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import ACCOUNT_A, create_contract
+
+LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
+
+
+@pytest.fixture(scope="session")
+def small_organization(sandbox, fabric_world):
+    """An organization of 10 contracts, one of them with a known contract id."""
+    organization = sandbox.admin.create_organization(ACCOUNT_A, name="Small Org Ltd")
+    sandbox.admin.bulk_contracts(ACCOUNT_A, organization["_id"], count=9)
+    create_contract(
+        sandbox,
+        organization["_id"],
+        contractId="C-SMALL-0001",
+        status="INACTIVE",
+        priceListId=100001,
+        startDate="2025-03-01T00:00:00.000Z",
+        endDate="2025-09-30T00:00:00.000Z",
+    )
+    return organization
+
+
+@pytest.fixture(scope="session")
+def large_organization(sandbox, fabric_world):
+    organization = sandbox.admin.create_organization(ACCOUNT_A, name="Huge Distribution GmbH")
+    sandbox.admin.bulk_contracts(ACCOUNT_A, organization["_id"], count=100_000)
+    return organization
+
+
+def _url(world, organization, **query):
+    base = reverse(
+        "contracts_ui:contract-list",
+        kwargs={"account_id": world.account_a.account_id, "organization_id": organization["_id"]},
+    )
+    if not query:
+        return base
+    return base + "?" + "&".join(f"{key}={value}" for key, value in query.items())
+
+
+def _last_list_query(sandbox) -> dict:
+    calls = sandbox.admin.requests(method="GET", path=r"/contracts$")
+    assert calls, "no contract list call reached fabric"
+    from urllib.parse import parse_qs
+
+    return {key: values[0] for key, values in parse_qs(calls[-1]["query"]).items()}
+
+
+def test_it_shows_the_organizations_contracts(viewer_client, console_world, small_organization):
+    response = viewer_client.get(_url(console_world, small_organization))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Small Org Ltd" in html
+    assert "C-SMALL-0001" in html
+    assert "Contract 2025 USD" in html  # the linked price list, named
+    assert "1–10 of 10" in html
+
+
+def test_filters_sort_and_paging_reach_fabric(
+    viewer_client, console_world, small_organization, sandbox
+):
+    url = _url(
+        console_world,
+        small_organization,
+        status="INACTIVE",
+        start_from="2025-01-01",
+        start_to="2025-12-31",
+        end_from="2025-06-01",
+        sort="endDate",
+        order="asc",
+        size=10,
+        page=2,
+    )
+    response = viewer_client.get(url)
+    assert response.status_code == 200
+    assert _last_list_query(sandbox) == {
+        "status": "INACTIVE",
+        "startDateFrom": "2025-01-01",
+        "startDateTo": "2025-12-31",
+        "endDateFrom": "2025-06-01",
+        "endDateTo": "9999-12-31",
+        "sortBy": "endDate",
+        "sortOrder": "asc",
+        "offset": "10",
+        "limit": "10",
+    }
+
+
+def test_a_search_looks_up_contract_ids_inside_the_organization(
+    viewer_client, console_world, small_organization, sandbox
+):
+    response = viewer_client.get(_url(console_world, small_organization, q="SMALL-0001"))
+    assert response.status_code == 200
+    assert "C-SMALL-0001" in response.content.decode()
+    query = _last_list_query(sandbox)
+    assert query["search"] == "SMALL-0001"
+    assert query["filterField"] == "partyId"
+    assert query["filterValue"] == small_organization["_id"]
+
+
+def test_htmx_gets_only_the_table_with_the_same_rows(
+    viewer_client, console_world, small_organization
+):
+    url = _url(console_world, small_organization, sort="contractId", order="asc")
+    full = viewer_client.get(url).content.decode()
+    partial = viewer_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" in full
+    assert "<html" not in partial
+    assert partial.lstrip().startswith('<section id="contract-browser"')
+    assert partial.strip() in full
+
+
+def test_a_history_restore_gets_the_whole_page(viewer_client, console_world, small_organization):
+    response = viewer_client.get(
+        _url(console_world, small_organization),
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_bad_filters_are_reported_at_their_field_without_calling_fabric(
+    viewer_client, console_world, small_organization, sandbox
+):
+    sandbox.admin.clear_requests()
+    response = viewer_client.get(
+        _url(console_world, small_organization, start_from="2025-12-01", start_to="2025-01-01")
+    )
+    assert response.status_code == 200
+    assert "Must be on or after the date before it." in response.content.decode()
+    assert sandbox.admin.request_count(method="GET", path=LIST_PATH) == 0
+
+
+def test_fabric_unavailable_is_a_message_not_a_crash(
+    viewer_client, console_world, small_organization, sandbox, settings
+):
+    settings.FABRIC_MAX_RETRIES = 0
+    viewer_client.get(_url(console_world, small_organization))  # warm token and look-ups
+    sandbox.admin.add_fault(path=LIST_PATH, status=503)
+    response = viewer_client.get(_url(console_world, small_organization))
+    assert response.status_code == 503
+    assert 'role="alert"' in response.content.decode()
+
+
+def _page_costs(client, sandbox, url) -> tuple[int, int]:
+    client.get(url)  # warm the token and the cached look-ups (organization, price lists)
+    sandbox.admin.clear_requests()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return sandbox.admin.request_count(), len(queries)
+
+
+def test_a_page_costs_one_fabric_call_and_fixed_queries_whatever_the_size(
+    viewer_client, console_world, small_organization, large_organization, sandbox
+):
+    small = _page_costs(viewer_client, sandbox, _url(console_world, small_organization, size=10))
+    large = _page_costs(viewer_client, sandbox, _url(console_world, large_organization, size=100))
+    assert small[0] == 1
+    assert large == small
