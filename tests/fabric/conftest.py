@@ -70,5 +70,5 @@ def account_b_tenant_with_client_a(fabric_world) -> fabric.FabricTenant:
 
 def logged_requests(sandbox, method: str, path: str) -> list[dict]:
     """The stand-in's log entries for this method and path regex, with the query parsed."""
-    entries = sandbox.admin.requests(method=method, path=path)["requests"]
+    entries = sandbox.admin.requests(method=method, path=path)
     return [{**entry, "params": dict(parse_qsl(entry["query"] or ""))} for entry in entries]

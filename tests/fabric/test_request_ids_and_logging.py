@@ -9,7 +9,7 @@ from contracts_ui.fabric.context import current_request_id
 
 
 def logged_request_ids(sandbox) -> list[str]:
-    return [r["request_id"] for r in sandbox.admin.requests(path="/v1/organizations")["requests"]]
+    return [r["request_id"] for r in sandbox.admin.requests(path="/v1/organizations")]
 
 
 def test_a_given_request_id_is_sent_and_echoed(sandbox, tenant):
@@ -18,7 +18,7 @@ def test_a_given_request_id_is_sent_and_echoed(sandbox, tenant):
             tenant, contract_id="missing", changes={}, request_id="given-request-id-1"
         )
     assert caught.value.request_id == "given-request-id-1"
-    (logged,) = sandbox.admin.requests(path="/contracts/missing")["requests"]
+    (logged,) = sandbox.admin.requests(path="/contracts/missing")
     assert logged["request_id"] == "given-request-id-1"
 
 

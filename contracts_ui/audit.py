@@ -1,0 +1,422 @@
+"""The one place that records and verifies the audit ledger of writes to fabric.
+
+Every attempted write is an AuditEvent committed *before* fabric is called, then an
+AuditOutcome committed after; both are insert-only and hash-chained (each record's hash covers
+its content and the previous record's hash), so an altered or removed record breaks the chain
+that `verify_chain` walks.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+
+from contracts_ui import fabric
+from contracts_ui.models import AuditAction, AuditEvent, AuditOutcome, AuditOutcomeKind
+
+GENESIS_HASH = "0" * 64
+# Any constant distinct from other advisory locks in the database; PostgreSQL only.
+_CHAIN_LOCK_KEY = 727_001
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and from where, as the ledger keeps it."""
+
+    user: AbstractBaseUser | AnonymousUser | None
+    username: str
+    client_ip: str | None
+    user_agent: str
+
+
+def actor_from_request(request: HttpRequest) -> Actor:
+    # REMOTE_ADDR is what the WSGI server saw; behind a proxy it must be set from a trusted header.
+    return Actor(
+        user=request.user if request.user.is_authenticated else None,
+        username=request.user.get_username() if request.user.is_authenticated else "",
+        client_ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.headers.get("User-Agent", "")[:300],
+    )
+
+
+def _digest(content: Mapping[str, Any], previous_hash: str) -> str:
+    canonical = json.dumps(
+        {"content": content, "previous": previous_hash},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _event_content(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "occurred_at": event.occurred_at.isoformat(),
+        "user_id": event.user_id,
+        "username": event.username,
+        "account_id": event.account_id,
+        "organization_id": event.organization_id,
+        "contract_ref": event.contract_ref,
+        "contract_id": event.contract_id,
+        "action": event.action,
+        "summary": event.summary,
+        "state_before": event.state_before,
+        "request_sent": event.request_sent,
+        "request_id": event.request_id,
+        "client_ip": event.client_ip,
+        "user_agent": event.user_agent,
+    }
+
+
+def _outcome_content(outcome: AuditOutcome) -> dict[str, Any]:
+    return {
+        "event_hash": outcome.event.record_hash,
+        "completed_at": outcome.completed_at.isoformat(),
+        "outcome": outcome.outcome,
+        "fabric_status": outcome.fabric_status,
+        "message": outcome.message,
+        "state_after": outcome.state_after,
+        "diff": outcome.diff,
+    }
+
+
+def _lock_chain() -> None:
+    """Serialize appends so two writers never link to the same previous record.
+
+    SQLite transactions already take the write lock as they begin (transaction_mode IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+def _stored_ip(address: str | None) -> str | None:
+    """The address as the database will keep it (IPv6 compressed, lower case; "" as NULL), so
+    the hash taken before saving matches the record read back."""
+    if not address:
+        return None
+    return AuditEvent._meta.get_field("client_ip").get_prep_value(address)
+
+
+def record_attempt(
+    *,
+    actor: Actor,
+    account_id: str,
+    action: AuditAction,
+    summary: str,
+    request_sent: Mapping[str, Any],
+    request_id: str,
+    organization_id: str = "",
+    contract_ref: str = "",
+    contract_id: str = "",
+    state_before: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Store an attempt, committed before the caller contacts fabric."""
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-id").values_list("record_hash", flat=True).first()
+        event = AuditEvent(
+            occurred_at=timezone.now(),
+            user=actor.user,
+            username=actor.username,
+            account_id=account_id,
+            organization_id=organization_id,
+            contract_ref=contract_ref,
+            contract_id=contract_id,
+            action=action,
+            summary=summary[:300],
+            state_before=_json_safe(state_before),
+            request_sent=_json_safe(request_sent),
+            request_id=request_id,
+            client_ip=_stored_ip(actor.client_ip),
+            user_agent=actor.user_agent,
+            previous_hash=last or GENESIS_HASH,
+        )
+        event.record_hash = _digest(_event_content(event), event.previous_hash)
+        event.save()
+    return event
+
+
+def record_outcome(
+    event: AuditEvent,
+    *,
+    outcome: AuditOutcomeKind,
+    fabric_status: int | None = None,
+    message: str = "",
+    state_after: Mapping[str, Any] | None = None,
+    diff: Mapping[str, Any] | None = None,
+) -> AuditOutcome:
+    """Store what became of an attempt, linked into the outcome chain."""
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditOutcome.objects.order_by("-id").values_list("record_hash", flat=True).first()
+        record = AuditOutcome(
+            event=event,
+            completed_at=timezone.now(),
+            outcome=outcome,
+            fabric_status=fabric_status,
+            message=message,
+            state_after=_json_safe(state_after),
+            diff=_json_safe(dict(diff or {})),
+            previous_hash=last or GENESIS_HASH,
+        )
+        record.record_hash = _digest(_outcome_content(record), record.previous_hash)
+        record.save()
+    return record
+
+
+def outcome_of_error(error: fabric.FabricError) -> AuditOutcomeKind:
+    """fabric said no (4xx): rejected. No usable answer: failed, or unknown if it may have acted."""
+    if error.outcome_unknown:
+        return AuditOutcomeKind.UNKNOWN
+    if isinstance(error, fabric.FabricUnavailable | fabric.FabricBadResponse):
+        return AuditOutcomeKind.FAILED
+    return AuditOutcomeKind.REJECTED
+
+
+def field_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value differs."""
+    fields = sorted(set(before) | set(after))
+    return {f: [before.get(f), after.get(f)] for f in fields if before.get(f) != after.get(f)}
+
+
+def audited_write[T](
+    *,
+    actor: Actor,
+    account_id: str,
+    action: AuditAction,
+    summary: str,
+    request_sent: Mapping[str, Any],
+    perform: Callable[[str], T],
+    state_of: Callable[[T], Mapping[str, Any]],
+    organization_id: str = "",
+    contract_ref: str = "",
+    contract_id: str = "",
+    state_before: Mapping[str, Any] | None = None,
+    compare_before: Mapping[str, Any] | None = None,
+    compare_after: Callable[[T], Mapping[str, Any]] | None = None,
+) -> T:
+    """Record the attempt, call `perform(request_id)` once, record what came of it.
+
+    Whatever happens in between — fabric's refusal, a timeout, a crash of this process — the
+    attempt is already in the ledger, and an outcome is recorded for every exception we see.
+    """
+    request_id = uuid.uuid4().hex
+    event = record_attempt(
+        actor=actor,
+        account_id=account_id,
+        action=action,
+        summary=summary,
+        request_sent=request_sent,
+        request_id=request_id,
+        organization_id=organization_id,
+        contract_ref=contract_ref,
+        contract_id=contract_id,
+        state_before=state_before,
+    )
+    try:
+        result = perform(request_id)
+    except fabric.FabricError as error:
+        record_outcome(
+            event,
+            outcome=outcome_of_error(error),
+            fabric_status=error.status,
+            message=error.message,
+        )
+        raise
+    except BaseException as error:
+        record_outcome(
+            event,
+            outcome=AuditOutcomeKind.UNKNOWN,
+            message=f"The console failed during the call: {type(error).__name__}",
+        )
+        raise
+    try:
+        state_after = state_of(result)
+        diff = field_diff(compare_before or {}, compare_after(result) if compare_after else {})
+        message = ""
+    except Exception as error:  # a fault in describing the answer must not hide a done write
+        state_after, diff = None, {}
+        message = f"fabric accepted the change; its answer was unreadable ({type(error).__name__})"
+    record_outcome(
+        event,
+        outcome=AuditOutcomeKind.SUCCEEDED,
+        fabric_status=200,
+        message=message,
+        state_after=state_after,
+        diff=diff,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    """What verify_chain found; each head is the hash of the last record that verified."""
+
+    ok: bool
+    events_checked: int
+    outcomes_checked: int
+    first_broken: str = ""
+    events_head: str = GENESIS_HASH
+    outcomes_head: str = GENESIS_HASH
+
+
+def _walk(records: Iterator, content_of: Callable, label: str) -> tuple[int, str, str]:
+    previous = GENESIS_HASH
+    checked = 0
+    for record in records:
+        if record.previous_hash != previous:
+            broken = f"{label} #{record.pk}: the record before it is missing or altered"
+            return checked, previous, broken
+        if _digest(content_of(record), record.previous_hash) != record.record_hash:
+            return checked, previous, f"{label} #{record.pk}: its content was altered"
+        previous = record.record_hash
+        checked += 1
+    return checked, previous, ""
+
+
+def verify_chain() -> ChainVerification:
+    """Walk both chains from the start; report the first record that does not fit."""
+    events, events_head, broken = _walk(
+        AuditEvent.objects.order_by("id").iterator(chunk_size=2000), _event_content, "event"
+    )
+    if broken:
+        return ChainVerification(False, events, 0, broken, events_head=events_head)
+    outcomes, outcomes_head, broken = _walk(
+        AuditOutcome.objects.select_related("event").order_by("id").iterator(chunk_size=2000),
+        _outcome_content,
+        "outcome",
+    )
+    return ChainVerification(
+        not broken,
+        events,
+        outcomes,
+        broken,
+        events_head=events_head,
+        outcomes_head=outcomes_head,
+    )
+
+
+# Reading the ledger: the account's audit page, its CSV export and one contract's history.
+
+PENDING = "pending"
+PENDING_LABEL = "Outcome unknown (no answer recorded)"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an outcome's diff, its old and new values as text to show."""
+
+    field: str
+    old: str
+    new: str
+
+
+def display_value(value: Any) -> str:
+    """A diff value as a person reads it: strings as they are, anything else as JSON."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value or '""'
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def field_changes(diff: Mapping[str, Any] | None) -> list[FieldChange]:
+    """The {field: [old, new]} diff of an outcome as a list, fields in name order."""
+    changes = []
+    for field, pair in sorted((diff or {}).items()):
+        old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+        changes.append(FieldChange(str(field), display_value(old), display_value(new)))
+    return changes
+
+
+def _ledger(account_id: str) -> QuerySet[AuditEvent]:
+    # LEFT JOIN on the outcome; `outcome_kind` is "pending" where none was recorded yet.
+    return (
+        AuditEvent.objects.filter(account_id=account_id)
+        .select_related("outcome")
+        .annotate(outcome_kind=Coalesce(F("outcome__outcome"), Value(PENDING)))
+        .order_by("-id")
+    )
+
+
+def _midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def audit_events(
+    *,
+    account_id: str,
+    username: str = "",
+    organization_id: str = "",
+    contract: str = "",
+    action: str = "",
+    outcome: str = "",
+    occurred_from: date | None = None,
+    occurred_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """One account's events, newest first, narrowed by the given filters (dates inclusive, UTC).
+
+    Each event has its outcome joined (`event.outcome` only where `outcome_kind` != "pending").
+    """
+    events = _ledger(account_id)
+    if username:
+        events = events.filter(username__icontains=username)
+    if organization_id:
+        events = events.filter(organization_id=organization_id)
+    if contract:
+        events = events.filter(Q(contract_ref=contract) | Q(contract_id=contract))
+    if action:
+        events = events.filter(action=action)
+    if outcome == PENDING:
+        events = events.filter(outcome__isnull=True)
+    elif outcome:
+        events = events.filter(outcome__outcome=outcome)
+    if occurred_from:
+        events = events.filter(occurred_at__gte=_midnight_utc(occurred_from))
+    # The last day has no next midnight to stop before.
+    if occurred_to and occurred_to < date.max:
+        events = events.filter(occurred_at__lt=_midnight_utc(occurred_to + timedelta(days=1)))
+    return events
+
+
+def with_changes(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """The events as a list, each given `changes`: its outcome's diff as FieldChange rows."""
+    listed = list(events)
+    for event in listed:
+        outcome = getattr(event, "outcome", None)
+        event.changes = field_changes(outcome.diff if outcome else None)
+    return listed
+
+
+def contract_history_events(
+    *, account_id: str, contract_ref: str, contract_id: str = "", limit: int = 25
+) -> list[AuditEvent]:
+    """The last `limit` events of one contract, newest first, outcome and `changes` preloaded.
+
+    A contract is matched by fabric's `_id` (contract_ref) or by its contractId: the one given,
+    or any the ledger's own events of that `_id` carry. A create event knows only the contractId.
+    """
+    known_ids = (
+        AuditEvent.objects.filter(account_id=account_id, contract_ref=contract_ref)
+        .exclude(contract_id="")
+        .values("contract_id")
+    )
+    match = Q(contract_ref=contract_ref) | Q(contract_id__in=known_ids)
+    if contract_id:
+        match |= Q(contract_id=contract_id)
+    return with_changes(_ledger(account_id).filter(match)[:limit])

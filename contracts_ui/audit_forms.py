@@ -1,0 +1,44 @@
+"""The audit page's filters, as a form: bad input stops here with a message at its field."""
+
+from typing import Any
+
+from django import forms
+
+from contracts_ui.audit import PENDING, PENDING_LABEL
+from contracts_ui.forms import DateInput
+from contracts_ui.models import AuditAction, AuditOutcomeKind
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label="User contains", max_length=150, required=False)
+    organization = forms.CharField(label="Organization id", max_length=64, required=False)
+    contract = forms.CharField(
+        label="Contract", max_length=128, required=False, help_text="_id or contract id"
+    )
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    outcome = forms.ChoiceField(
+        choices=[("", "Any outcome"), *AuditOutcomeKind.choices, (PENDING, PENDING_LABEL)],
+        required=False,
+    )
+    date_from = forms.DateField(label="From (UTC)", required=False, widget=DateInput)
+    date_to = forms.DateField(label="To (UTC)", required=False, widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        low, high = cleaned.get("date_from"), cleaned.get("date_to")
+        if low and high and low > high:
+            self.add_error("date_to", "Must be on or after the date before it.")
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for audit.audit_events, from a valid form."""
+        data = self.cleaned_data
+        return {
+            "username": data["user"],
+            "organization_id": data["organization"],
+            "contract": data["contract"],
+            "action": data["action"],
+            "outcome": data["outcome"],
+            "occurred_from": data["date_from"],
+            "occurred_to": data["date_to"],
+        }

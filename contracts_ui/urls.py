@@ -1,0 +1,39 @@
+from django.urls import path
+
+from contracts_ui.views import audit, browse, contracts, edits, parties
+
+app_name = "contracts_ui"
+
+_ACCOUNT = "accounts/<str:account_id>/"
+_ORGANIZATION = _ACCOUNT + "organizations/<str:organization_id>/"
+_CONTRACT = _ORGANIZATION + "contracts/<str:contract_id>/"
+
+urlpatterns = [
+    path("", browse.account_list, name="account-list"),
+    path(_ACCOUNT, browse.organization_list, name="organization-list"),
+    path(_ACCOUNT + "contracts/", contracts.contract_lookup, name="contract-lookup"),
+    path(_ACCOUNT + "audit/", audit.audit_list, name="audit-list"),
+    path(_ACCOUNT + "audit/export.csv", audit.audit_export, name="audit-export"),
+    path(_ORGANIZATION, contracts.contract_list, name="contract-list"),
+    path(_ORGANIZATION + "contracts/new/", edits.contract_create, name="contract-create"),
+    path(_ORGANIZATION + "internal-parties/", parties.internal_party_list, name="internal-parties"),
+    path(
+        _ORGANIZATION + "internal-parties/link/",
+        parties.internal_party_link,
+        name="internal-party-link",
+    ),
+    path(
+        _ORGANIZATION + "internal-parties/<str:internal_party_id>/unlink/",
+        parties.internal_party_unlink,
+        name="internal-party-unlink",
+    ),
+    path(_CONTRACT, contracts.contract_detail, name="contract-detail"),
+    path(_CONTRACT + "history/", audit.contract_history, name="contract-history"),
+    path(
+        _CONTRACT + "edit/<slug:section>/",
+        edits.contract_edit,
+        name="contract-edit",
+    ),
+    path(_CONTRACT + "delete/", edits.contract_delete, name="contract-delete"),
+    path(_CONTRACT + "restore/", edits.contract_restore, name="contract-restore"),
+]

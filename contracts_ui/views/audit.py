@@ -1,0 +1,152 @@
+"""Reading the audit ledger: the account's audit page, its CSV export, one contract's history."""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from contracts_ui import audit
+from contracts_ui.access import account_access
+from contracts_ui.audit_forms import AuditFilterForm
+from contracts_ui.models import AuditEvent
+from contracts_ui.views.rendering import render_page
+
+EVENTS_PER_PAGE = 50
+EXPORT_COLUMNS = (
+    "occurred_at",
+    "username",
+    "account_id",
+    "organization_id",
+    "contract_ref",
+    "contract_id",
+    "action",
+    "summary",
+    "outcome",
+    "fabric_status",
+    "message",
+    "request_id",
+    "client_ip",
+    "user_agent",
+    "diff",
+    "state_before",
+    "request_sent",
+    "state_after",
+    "completed_at",
+    "record_hash",
+)
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def audit_list(request: HttpRequest, account_id: str) -> HttpResponse:
+    """The account's audit log, filtered and paged, newest first."""
+    access = account_access(request, account_id)
+    form = AuditFilterForm(request.GET)
+    context: dict[str, Any] = {"access": access, "account": access.account, "form": form}
+    if form.is_valid():
+        events = audit.audit_events(account_id=access.account.account_id, **form.filters())
+        page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["events"] = audit.with_changes(page.object_list)
+    return render_page(request, "contracts_ui/audit_list.html", context, partial="audit-log")
+
+
+def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
+    """The filtered events of the account as CSV, streamed row by row."""
+    access = account_access(request, account_id)
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in form.errors.items()
+        )
+        return HttpResponse(
+            f"Invalid filters: {problems}", status=400, content_type="text/plain; charset=utf-8"
+        )
+    events = audit.audit_events(account_id=access.account.account_id, **form.filters())
+    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    filename = f"audit-{access.account.account_id}-{stamp}.csv"
+    return StreamingHttpResponse(
+        _csv_lines(events.iterator(chunk_size=2000)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def contract_history(
+    request: HttpRequest, account_id: str, organization_id: str, contract_id: str
+) -> HttpResponse:
+    """The last changes of one contract, as the panel of its page (or a small page of its own)."""
+    access = account_access(request, account_id)
+    context = {
+        "access": access,
+        "account": access.account,
+        "organization_id": organization_id,
+        "contract_ref": contract_id,
+        "history_events": audit.contract_history_events(
+            account_id=access.account.account_id, contract_ref=contract_id, contract_id=contract_id
+        ),
+    }
+    return render_page(
+        request, "contracts_ui/contract_history.html", context, partial="contract-history"
+    )
+
+
+class _Echo:
+    """A file-like object that hands back what csv.writer writes, so rows can be streamed."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def _json_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _iso_utc(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).isoformat() if moment else ""
+
+
+def _export_row(event: AuditEvent) -> list[str]:
+    outcome = getattr(event, "outcome", None)
+    values = [
+        _iso_utc(event.occurred_at),
+        event.username,
+        event.account_id,
+        event.organization_id,
+        event.contract_ref,
+        event.contract_id,
+        event.action,
+        event.summary,
+        event.outcome_kind,
+        outcome.fabric_status if outcome else None,
+        outcome.message if outcome else "",
+        event.request_id,
+        event.client_ip,
+        event.user_agent,
+        _json_cell(outcome.diff) if outcome else "",
+        _json_cell(event.state_before),
+        _json_cell(event.request_sent),
+        _json_cell(outcome.state_after) if outcome else "",
+        _iso_utc(outcome.completed_at) if outcome else "",
+        event.record_hash,
+    ]
+    return [_cell(value) for value in values]
+
+
+def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for event in events:
+        yield writer.writerow(_export_row(event))

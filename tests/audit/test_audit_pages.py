@@ -1,0 +1,263 @@
+"""The account's audit page and its CSV export: who reads them, filters, paging, htmx, escaping."""
+
+import csv
+import io
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts_ui.models import AuditAction, AuditOutcomeKind
+from contracts_ui.views.audit import EXPORT_COLUMNS
+from tests.audit.conftest import record
+from tests.conftest import ACCOUNT_B
+
+
+@pytest.fixture
+def viewer_client(client, console_world):
+    client.force_login(console_world.viewer_a)
+    return client
+
+
+def _page_url(world, **query) -> str:
+    url = reverse("contracts_ui:audit-list", kwargs={"account_id": world.account_a.account_id})
+    return _with_query(url, query)
+
+
+def _export_url(world, **query) -> str:
+    url = reverse("contracts_ui:audit-export", kwargs={"account_id": world.account_a.account_id})
+    return _with_query(url, query)
+
+
+def _with_query(url: str, query: dict) -> str:
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _csv(response) -> tuple[list[str], list[dict[str, str]]]:
+    """The header row and the rows as {column: value}."""
+    text = b"".join(response.streaming_content).decode()
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
+
+
+@pytest.fixture
+def mixed_ledger(console_world):
+    """Five events of account A that differ in one filterable field each, and one of account B."""
+    editor, viewer = console_world.editor_a, console_world.viewer_a
+    return {
+        "status": record(editor, summary="status change S1"),
+        "dates": record(
+            editor,
+            action=AuditAction.CHANGE_DATES,
+            summary="dates change S2",
+            contract_ref="ref-2",
+            contract_id="C-2",
+        ),
+        "rejected": record(
+            viewer,
+            outcome=AuditOutcomeKind.REJECTED,
+            summary="rejected change S3",
+            message="endDate must be after startDate",
+            fabric_status=400,
+        ),
+        "pending": record(editor, outcome=None, summary="pending change S4"),
+        "other_org": record(editor, organization_id="org-2", summary="other org S5"),
+        "account_b": record(
+            console_world.stranger, account_id=ACCOUNT_B, summary="account B change SB"
+        ),
+    }
+
+
+def _summaries(response) -> set[str]:
+    html = response.content.decode()
+    return {tag for tag in ("S1", "S2", "S3", "S4", "S5", "SB") if f" {tag}<" in html}
+
+
+def test_a_viewer_reads_the_accounts_events_newest_first(
+    viewer_client, console_world, mixed_ledger
+):
+    response = viewer_client.get(_page_url(console_world))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _summaries(response) == {"S1", "S2", "S3", "S4", "S5"}
+    assert html.index("other org S5") < html.index("status change S1")
+    assert "Outcome unknown (no answer recorded)" in html
+    assert "endDate must be after startDate" in html
+    assert "DRAFT" in html
+    assert "ACTIVE" in html
+    assert mixed_ledger["status"].request_id in html
+
+
+def test_an_event_links_to_its_contract(viewer_client, console_world, mixed_ledger):
+    contract_url = reverse(
+        "contracts_ui:contract-detail",
+        kwargs={
+            "account_id": console_world.account_a.account_id,
+            "organization_id": "org-1",
+            "contract_id": "ref-2",
+        },
+    )
+    assert f'href="{contract_url}"' in viewer_client.get(_page_url(console_world)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"user": "FION"}, {"S3"}),
+        ({"organization": "org-2"}, {"S5"}),
+        ({"contract": "ref-2"}, {"S2"}),
+        ({"contract": "C-2"}, {"S2"}),
+        ({"action": AuditAction.CHANGE_DATES.value}, {"S2"}),
+        ({"outcome": AuditOutcomeKind.REJECTED.value}, {"S3"}),
+        ({"outcome": "pending"}, {"S4"}),
+        ({"outcome": AuditOutcomeKind.SUCCEEDED.value}, {"S1", "S2", "S5"}),
+    ],
+)
+def test_each_filter_narrows_the_rows(viewer_client, console_world, mixed_ledger, query, expected):
+    response = viewer_client.get(_page_url(console_world, **query))
+    assert response.status_code == 200
+    assert _summaries(response) == expected
+
+
+def test_the_date_range_is_inclusive_in_utc(viewer_client, console_world, mixed_ledger):
+    today = timezone.now().date()
+    everything = {"S1", "S2", "S3", "S4", "S5"}
+    day = today.isoformat()
+    assert _summaries(viewer_client.get(_page_url(console_world, date_from=day))) == everything
+    assert _summaries(viewer_client.get(_page_url(console_world, date_to=day))) == everything
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    assert _summaries(viewer_client.get(_page_url(console_world, date_from=tomorrow))) == set()
+    assert _summaries(viewer_client.get(_page_url(console_world, date_to=yesterday))) == set()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_from": "not-a-date"},
+        {"action": "contract.explode"},
+        {"outcome": "maybe"},
+        {"date_from": "2026-02-01", "date_to": "2026-01-01"},
+        {"user": "x" * 200},
+    ],
+)
+def test_invalid_filters_are_field_errors(viewer_client, console_world, mixed_ledger, query):
+    response = viewer_client.get(_page_url(console_world, **query))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "field--invalid" in html
+    assert _summaries(response) == set()
+
+
+def test_invalid_filters_make_the_export_a_bad_request(viewer_client, console_world):
+    response = viewer_client.get(_export_url(console_world, date_from="not-a-date"))
+    assert response.status_code == 400
+    assert "date_from" in response.content.decode()
+
+
+def test_pages_hold_fifty_events_and_a_page_past_the_end_shows_the_last(
+    viewer_client, console_world
+):
+    for n in range(60):
+        record(console_world.editor_a, summary=f"bulk change #{n:02d}")
+    first = viewer_client.get(_page_url(console_world)).content.decode()
+    assert "1–50 of 60" in first
+    assert "bulk change #59" in first
+    assert "bulk change #09" not in first
+    beyond = viewer_client.get(_page_url(console_world, page=99)).content.decode()
+    assert "51–60 of 60" in beyond
+    assert "bulk change #00" in beyond
+
+
+def test_the_page_costs_the_same_queries_for_5_and_60_events(viewer_client, console_world):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert viewer_client.get(_page_url(console_world)).status_code == 200
+        return len(captured.captured_queries)
+
+    for _ in range(5):
+        record(console_world.editor_a)
+    few = queries()
+    for _ in range(55):
+        record(console_world.editor_a)
+    assert queries() == few
+
+
+def test_htmx_gets_only_the_audit_log_partial(viewer_client, console_world, mixed_ledger):
+    response = viewer_client.get(
+        _page_url(console_world, user="fion"), headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="audit-log"')
+    assert _summaries(response) == {"S3"}
+
+
+def test_the_page_offers_the_csv_with_the_current_filters(
+    viewer_client, console_world, mixed_ledger
+):
+    html = viewer_client.get(_page_url(console_world, outcome="rejected")).content.decode()
+    assert f'href="{_export_url(console_world, outcome="rejected")}"' in html
+
+
+def test_hostile_values_are_escaped(viewer_client, console_world):
+    record(
+        console_world.editor_a,
+        username="<script>alert('user')</script>",
+        summary="<script>alert('summary')</script>",
+        diff={"contractType": ["<b>old</b>", "<script>alert('diff')</script>"]},
+    )
+    html = viewer_client.get(_page_url(console_world)).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#x27;summary&#x27;)" in html
+    assert "&lt;b&gt;old&lt;/b&gt;" in html
+
+
+def test_a_viewer_downloads_one_csv_row_per_event(viewer_client, console_world, mixed_ledger):
+    response = viewer_client.get(_export_url(console_world))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith(
+        f'attachment; filename="audit-{console_world.account_a.account_id}-'
+    )
+    header, rows = _csv(response)
+    assert header == list(EXPORT_COLUMNS)
+    assert len(rows) == 5
+    by_summary = {row["summary"]: row for row in rows}
+    rejected = by_summary["rejected change S3"]
+    assert rejected["outcome"] == "rejected"
+    assert rejected["fabric_status"] == "400"
+    assert rejected["message"] == "endDate must be after startDate"
+    assert rejected["record_hash"] == mixed_ledger["rejected"].record_hash
+    assert rejected["occurred_at"].endswith("+00:00")
+    assert by_summary["status change S1"]["diff"] == '{"status":["DRAFT","ACTIVE"]}'
+    assert by_summary["pending change S4"]["outcome"] == "pending"
+
+
+def test_the_csv_follows_the_filters(viewer_client, console_world, mixed_ledger):
+    _, rows = _csv(viewer_client.get(_export_url(console_world, outcome="pending")))
+    assert [row["summary"] for row in rows] == ["pending change S4"]
+
+
+def test_formula_like_values_are_neutralised_in_the_csv(viewer_client, console_world):
+    record(
+        console_world.editor_a,
+        username="@admin",
+        summary='=HYPERLINK("http://evil.example","click")',
+    )
+    _, [row] = _csv(viewer_client.get(_export_url(console_world)))
+    assert row["summary"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row["username"] == "'@admin"
+
+
+@pytest.mark.parametrize("url_name", ["contracts_ui:audit-list", "contracts_ui:audit-export"])
+def test_a_user_without_a_grant_gets_404(client, console_world, mixed_ledger, url_name):
+    client.force_login(console_world.stranger)
+    url = reverse(url_name, kwargs={"account_id": console_world.account_a.account_id})
+    assert client.get(url).status_code == 404
