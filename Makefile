@@ -27,7 +27,7 @@ demo: $(INSTALLED)
 	@scripts/demo
 
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
