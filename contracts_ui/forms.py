@@ -2,12 +2,14 @@
 here with a message at its field instead of becoming a fabric 400."""
 
 import json
+import math
 import secrets
 from datetime import date
 from typing import ClassVar
 
 from django import forms
 from django.core import signing
+from django.core.validators import RegexValidator
 
 from contracts_ui import fabric
 from contracts_ui.fabric.types import (
@@ -32,20 +34,24 @@ class DateInput(forms.DateInput):
 
 
 class PagingForm(forms.Form):
+    """Query-string forms: a parameter left out takes its default, in the controls shown too."""
+
+    defaults: ClassVar[dict[str, str]] = {"size": "25"}
     page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
     size = forms.TypedChoiceField(
-        label="Rows per page",
-        choices=[(size, size) for size in PAGE_SIZES],
-        coerce=int,
-        required=False,
+        label="Rows per page", choices=[(size, size) for size in PAGE_SIZES], coerce=int
     )
-    default_size = 25
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        if data is not None:
+            missing = {name: value for name, value in self.defaults.items() if not data.get(name)}
+            if missing:
+                data = data.copy()
+                data.update(missing)
+        super().__init__(data, *args, **kwargs)
 
     def clean_page(self) -> int:
         return self.cleaned_data["page"] or 1
-
-    def clean_size(self) -> int:
-        return self.cleaned_data["size"] or self.default_size
 
     def paging(self) -> tuple[int, int]:
         """(offset, limit) for fabric, from a valid form."""
@@ -61,15 +67,10 @@ class OrganizationFilterForm(PagingForm):
         ("isActive", "Active"),
         ("partyType", "Type"),
     )
+    defaults: ClassVar[dict[str, str]] = {"size": "25", "sort": "name", "order": "asc"}
     name = forms.CharField(label="Name contains", max_length=100, required=False)
-    sort = forms.ChoiceField(choices=SORT_FIELDS, required=False)
-    order = forms.ChoiceField(choices=SORT_ORDERS, required=False)
-
-    def clean_sort(self) -> str:
-        return self.cleaned_data["sort"] or "name"
-
-    def clean_order(self) -> str:
-        return self.cleaned_data["order"] or "asc"
+    sort = forms.ChoiceField(choices=SORT_FIELDS)
+    order = forms.ChoiceField(choices=SORT_ORDERS)
 
 
 class ContractFilterForm(PagingForm):
@@ -90,14 +91,9 @@ class ContractFilterForm(PagingForm):
     start_to = forms.DateField(label="Starts until", required=False, widget=DateInput)
     end_from = forms.DateField(label="Ends from", required=False, widget=DateInput)
     end_to = forms.DateField(label="Ends until", required=False, widget=DateInput)
-    sort = forms.ChoiceField(label="Sort by", choices=SORT_FIELDS, required=False)
-    order = forms.ChoiceField(choices=SORT_ORDERS, required=False)
-
-    def clean_sort(self) -> str:
-        return self.cleaned_data["sort"] or "updatedAt"
-
-    def clean_order(self) -> str:
-        return self.cleaned_data["order"] or "desc"
+    defaults: ClassVar[dict[str, str]] = {"size": "25", "sort": "updatedAt", "order": "desc"}
+    sort = forms.ChoiceField(label="Sort by", choices=SORT_FIELDS)
+    order = forms.ChoiceField(choices=SORT_ORDERS)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -136,6 +132,8 @@ class ContractLookupForm(PagingForm):
 _SEEN_SALT = "contracts_ui.contract-edit.seen"
 _SEEN_MAX_AGE = 24 * 3600
 MAX_ATTRIBUTES_BYTES = 20_000
+# Attributes are labels, not documents; SQLite and PostgreSQL refuse JSON nested ~1000 deep.
+MAX_ATTRIBUTES_DEPTH = 20
 
 
 def _fabric_date(value: date) -> str:
@@ -147,6 +145,31 @@ def _date_part(value: str | None) -> str | None:
     return value[:10] if value else None
 
 
+def _finite_number(text: str) -> float:
+    """JSON numbers like 1e999 would become Infinity, which is not JSON for fabric or the ledger."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large a number")
+    return number
+
+
+def _not_a_number(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _nesting_depth(value: object) -> int:
+    """How deeply lists and objects nest (iteratively: the input may be thousands deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in item)
+    return deepest
+
+
 def _json_object(raw: str) -> dict:
     """Parse a JSON object typed by a person; a clear ValidationError otherwise."""
     raw = (raw or "").strip()
@@ -155,11 +178,22 @@ def _json_object(raw: str) -> dict:
     if len(raw.encode()) > MAX_ATTRIBUTES_BYTES:
         raise forms.ValidationError(f"Keep it under {MAX_ATTRIBUTES_BYTES // 1000} kB.")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_float=_finite_number, parse_constant=_not_a_number)
     except ValueError as error:
         raise forms.ValidationError(f"Not valid JSON: {error}.") from error
+    except RecursionError as error:
+        raise forms.ValidationError("Nested too deeply.") from error
     if not isinstance(value, dict):
         raise forms.ValidationError('Must be a JSON object, like {"region": "north"}.')
+    if _nesting_depth(value) > MAX_ATTRIBUTES_DEPTH:
+        raise forms.ValidationError(f"Nest objects and lists at most {MAX_ATTRIBUTES_DEPTH} deep.")
+    try:
+        # A \ud800-style escape decodes to a lone surrogate, which no page or request can carry.
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        raise forms.ValidationError(
+            "Contains an escape that is not a Unicode character."
+        ) from error
     return value
 
 
@@ -205,13 +239,20 @@ def _price_list_exists(tenant: FabricTenant | None, price_list_id: int) -> Price
         ) from error
 
 
+class SubmissionTokenField(forms.CharField):
+    """The one-off token of a form; it becomes a cache key, so only short plain tokens pass."""
+
+    widget = forms.HiddenInput
+    default_validators = [RegexValidator(r"^[A-Za-z0-9_-]{1,64}$", "This form is damaged.")]
+
+
 class ContractEditForm(forms.Form):
     """Base of the inline edit forms: `changes()` gives fabric-named values that differ from
     what the user saw."""
 
     fabric_fields: ClassVar[dict[str, str]] = {}  # form field → fabric field
     seen = forms.CharField(widget=forms.HiddenInput)
-    submission = forms.CharField(widget=forms.HiddenInput)
+    submission = SubmissionTokenField()
 
     def __init__(self, data=None, *, contract: Contract | None = None, tenant=None, **kwargs):
         initial = kwargs.pop("initial", {})
@@ -376,7 +417,7 @@ class ContractCreateForm(forms.Form):
     additional_attributes = JsonObjectField(
         label="Additional attributes (JSON object)", required=False
     )
-    submission = forms.CharField(widget=forms.HiddenInput)
+    submission = SubmissionTokenField()
 
     def __init__(self, data=None, *, tenant=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("submission", secrets.token_urlsafe(16))

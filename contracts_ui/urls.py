@@ -1,12 +1,16 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from contracts_ui.views import audit, browse, contracts, edits, parties
+from contracts_ui.converters import FabricAccountIdConverter, FabricRecordIdConverter
+from contracts_ui.views import audit, browse, contracts, edits, exports, insight, parties
 
 app_name = "contracts_ui"
 
-_ACCOUNT = "accounts/<str:account_id>/"
-_ORGANIZATION = _ACCOUNT + "organizations/<str:organization_id>/"
-_CONTRACT = _ORGANIZATION + "contracts/<str:contract_id>/"
+register_converter(FabricAccountIdConverter, "account_id")
+register_converter(FabricRecordIdConverter, "fabric_id")
+
+_ACCOUNT = "accounts/<account_id:account_id>/"
+_ORGANIZATION = _ACCOUNT + "organizations/<fabric_id:organization_id>/"
+_CONTRACT = _ORGANIZATION + "contracts/<fabric_id:contract_id>/"
 
 urlpatterns = [
     path("", browse.account_list, name="account-list"),
@@ -14,7 +18,22 @@ urlpatterns = [
     path(_ACCOUNT + "contracts/", contracts.contract_lookup, name="contract-lookup"),
     path(_ACCOUNT + "audit/", audit.audit_list, name="audit-list"),
     path(_ACCOUNT + "audit/export.csv", audit.audit_export, name="audit-export"),
+    path(_ACCOUNT + "expiry-radar/", insight.expiry_radar, name="expiry-radar"),
     path(_ORGANIZATION, contracts.contract_list, name="contract-list"),
+    path(
+        _ORGANIZATION + "export.csv",
+        exports.contract_export,
+        {"file_format": "csv"},
+        name="contract-export-csv",
+    ),
+    path(
+        _ORGANIZATION + "export.xlsx",
+        exports.contract_export,
+        {"file_format": "xlsx"},
+        name="contract-export-xlsx",
+    ),
+    path(_ORGANIZATION + "timeline/", insight.contract_timeline, name="contract-timeline"),
+    path(_ORGANIZATION + "status-counts/", insight.status_counts, name="contract-status-counts"),
     path(_ORGANIZATION + "contracts/new/", edits.contract_create, name="contract-create"),
     path(_ORGANIZATION + "internal-parties/", parties.internal_party_list, name="internal-parties"),
     path(
@@ -23,7 +42,7 @@ urlpatterns = [
         name="internal-party-link",
     ),
     path(
-        _ORGANIZATION + "internal-parties/<str:internal_party_id>/unlink/",
+        _ORGANIZATION + "internal-parties/<fabric_id:internal_party_id>/unlink/",
         parties.internal_party_unlink,
         name="internal-party-unlink",
     ),

@@ -182,6 +182,7 @@ def test_the_page_costs_the_same_queries_for_5_and_60_events(viewer_client, cons
 
     for _ in range(5):
         record(console_world.editor_a)
+    queries()  # the session's first request renews it, a write later requests do not repeat
     few = queries()
     for _ in range(55):
         record(console_world.editor_a)
