@@ -4,10 +4,12 @@ Every variable has a safe development default, except SECRET_KEY when DEBUG is o
 lists them all.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,22 +35,31 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Login throttling: failed attempts counted per user and IP, in the shared database.
+    "axes",
     "contracts_ui",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP below), with a nonce per request.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Renews the idle timeout now and then; ends a session SESSION_MAX_SECONDS after login.
+    "contracts_ui.sessions.SessionTimeoutsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "contracts_ui.middleware.RequestIdMiddleware",
+    "contracts_ui.request_log.RequestLogMiddleware",
     # Every page needs a login; the login page itself and static files are exempt.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -61,6 +72,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contracts_ui.context_processors.navigation",
@@ -79,9 +91,33 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction begins, so the audit chain never forks.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # Under load (make load: 50 users, sessions saved on every request) writers queue for the one
+    # lock longer than sqlite3's default 5 s; waiting beats "database is locked" errors.
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", env.int("SQLITE_TIMEOUT", default=20))
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A dead database must fail a request (and readiness) in seconds, not hang it.
+    _pg_options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2))
+    if env.bool("DATABASE_POOL", default=True):
+        # psycopg's pool per process: one connection per gunicorn thread is enough (max_size).
+        _pg_options["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://contracts-console")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # An unreachable Redis fails fast instead of holding a worker thread.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2}
+    )
+    # Lets several consoles (staging, production) share one Redis without sharing keys.
+    CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="console")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -89,9 +125,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user and IP pair is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one user from one IP lock that pair out for a cool-off; another IP,
+# and the same IP after the cool-off, can still log in, so nobody is locked out for good.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The IP is REMOTE_ADDR as the WSGI server saw it, never a header a client could forge.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "contracts_ui:account-list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Security: CSP, sessions, cookies. The README's "Security" section explains each choice.
+# CSP, enforced: our scripts and styles are files from this origin; the <script> tags that
+# {% htmx_script %} writes carry the per-request nonce. No inline code, no eval anywhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Idle timeout: a session unused for this long expires. Requests renew it, but only once every
+# SESSION_REFRESH_SECONDS (contracts_ui.sessions): saving it on every request would make every
+# page a database write.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 3600)
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
+# Absolute timeout: a login lasts at most this long, however active (contracts_ui.sessions).
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=24 * 3600)
+# Cookies are never readable from JavaScript (htmx takes the CSRF token from the page, not the
+# cookie) and not sent on cross-site subrequests; HTTPS-only in production (SECURE_COOKIES below).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -124,13 +201,46 @@ FABRIC_RETRY_AFTER_CAP = env.float("FABRIC_RETRY_AFTER_CAP", default=5.0)
 FABRIC_POOL_SIZE = env.int("FABRIC_POOL_SIZE", default=20)
 FABRIC_TOKEN_RENEW_MARGIN = env.int("FABRIC_TOKEN_RENEW_MARGIN", default=60)
 FABRIC_LOOKUP_CACHE_SECONDS = env.int("FABRIC_LOOKUP_CACHE_SECONDS", default=300)
+# Circuit breaker per account: this many consecutive failures within the window open it for the
+# cool-down (seconds); 0 failures turns it off.
+FABRIC_BREAKER_FAILURES = env.int("FABRIC_BREAKER_FAILURES", default=5)
+FABRIC_BREAKER_WINDOW = env.float("FABRIC_BREAKER_WINDOW", default=60.0)
+FABRIC_BREAKER_COOLDOWN = env.float("FABRIC_BREAKER_COOLDOWN", default=30.0)
 
+# Production behind TLS: secure cookies, HSTS, HTTPS redirects (health checks exempt, as load
+# balancers probe over plain HTTP). SECURE_PROXY_SSL_HEADER trusts the proxy's X-Forwarded-Proto.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# How long fabric may take to answer a readiness probe before the console counts it unreachable.
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+
+# LOG_FORMAT=json (the default with DEBUG off) writes one JSON object per line; both formats
+# carry the console request id of the request a line was written for.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "contracts_ui.request_log.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
+from contracts_ui.fabric.context import current_request_id
 from contracts_ui.fabric.errors import FabricAuthError, FabricBadResponse, parse_error_body
 from contracts_ui.fabric.responses import decode, error_for, reply_request_id
 from contracts_ui.fabric.transport import new_deadline, send
@@ -29,8 +30,11 @@ def forget_token(tenant: FabricTenant) -> None:
 
 
 def obtain_token(tenant: FabricTenant, *, deadline: float | None = None) -> str:
-    """Ask fabric's token endpoint for a new client-credentials token and cache it."""
-    request_id = uuid.uuid4().hex
+    """Ask fabric's token endpoint for a new client-credentials token and cache it.
+
+    The call carries the console request's id when there is one, so it is traced with it.
+    """
+    request_id = current_request_id.get() or uuid.uuid4().hex
     response = send(
         tenant,
         "POST",

@@ -1,0 +1,151 @@
+"""The production shape under test: a fresh PostgreSQL database, a Redis, gunicorn processes.
+
+PostgreSQL and Redis are the machine's own on 127.0.0.1 (CI provides them); tests that need
+them are skipped, saying so, where they are not reachable. Everything started here listens on
+127.0.0.1 and is stopped by the fixture that started it.
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def postgres_reachable() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def redis_reachable() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url(name: str, port: int | None = None) -> str:
+    """The admin URL pointed at database `name` (and at `port`, e.g. a proxy in front)."""
+    parts = urlsplit(POSTGRES_ADMIN_URL)
+    netloc = parts.netloc if port is None else f"{parts.netloc.rsplit(':', 1)[0]}:{port}"
+    return urlunsplit(parts._replace(netloc=netloc, path=f"/{name}"))
+
+
+@contextmanager
+def fresh_database():
+    """A new, empty PostgreSQL database for this run; dropped (connections and all) afterwards."""
+    name = f"console_prod_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """The environment of a production console on plain-HTTP loopback (no TLS in a test)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "CACHE_", "DJANGO_", "PYTEST_"))
+    }
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        LOG_FORMAT="json",
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run manage.py with `env`; its output, or the test fails with it."""
+    done = subprocess.run(  # noqa: S603 - this interpreter running our manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+class Gunicorn:
+    """One console process tree (gunicorn with gunicorn.conf.py) on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self._process = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed args
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "console.wsgi",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_until_live(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn not up in {timeout}s: {self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=5)
+        self._log.close()
