@@ -1,0 +1,131 @@
+"""How long a login lasts, and ending it early when the user may no longer be here.
+
+Idle timeout is Django's own SESSION_COOKIE_AGE, renewed by the middleware below at most once
+every SESSION_REFRESH_SECONDS (so it ends between SESSION_COOKIE_AGE minus that and
+SESSION_COOKIE_AGE after the last request); the absolute timeout is the same middleware's.
+Sessions are also ended when a user is deactivated or loses their last grant (receivers
+connected in ContractsUiConfig.ready()).
+"""
+
+import time
+from collections.abc import Callable
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.sessions.models import Session
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from contracts_ui.access import reachable_accounts
+
+LOGIN_TIME_KEY = "contracts_ui.login_at"
+REFRESH_TIME_KEY = "contracts_ui.refreshed_at"
+
+
+def stamp_login_time(sender, request: HttpRequest, user, **kwargs) -> None:
+    """On user_logged_in: remember when this session's login happened."""
+    request.session[LOGIN_TIME_KEY] = time.time()
+
+
+class SessionTimeoutsMiddleware:
+    """Renews an active session's idle timeout now and then, and logs a session out
+    SESSION_MAX_SECONDS after its login, however active it has been.
+
+    Placed after the authentication and message middleware and before LoginRequiredMiddleware,
+    so the request goes on as anonymous, is sent to the login page and says why.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            logged_in_at = request.session.setdefault(LOGIN_TIME_KEY, now)
+            if now - logged_in_at > settings.SESSION_MAX_SECONDS:
+                logout(request)
+                messages.info(request, "Your session has ended. Please log in again.")
+            elif now - request.session.get(REFRESH_TIME_KEY, 0) > settings.SESSION_REFRESH_SECONDS:
+                # A changed session is saved with a fresh expiry, and its cookie sent again.
+                request.session[REFRESH_TIME_KEY] = now
+        return self.get_response(request)
+
+
+def end_user_sessions(user_id: int) -> int:
+    """Delete every live session of one user; answers how many.
+
+    Goes through the session store, not just the table, so a `cached_db` engine drops its cached
+    copy too. A cache-only engine cannot be listed and is not supported here.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user_id):
+            store_class(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+def end_sessions_of_deactivated_user(sender, instance, **kwargs) -> None:
+    """On User post_save: an inactive user keeps no session."""
+    if not instance.is_active:
+        end_user_sessions(instance.pk)
+
+
+def _end_sessions_without_grants(users) -> None:
+    for user in users:
+        if not reachable_accounts(user):
+            end_user_sessions(user.pk)
+
+
+def _grant_holders(grant) -> list:
+    """The users a grant reaches: its user, or every member of its group."""
+    if grant.user_id is not None:
+        return [grant.user]
+    if grant.group_id is not None:
+        return list(grant.group.user_set.all())
+    return []
+
+
+def remember_grant_holders(sender, instance, **kwargs) -> None:
+    """On AccountGrant pre_save: who held the grant before, as a save may move it elsewhere."""
+    if instance.pk is None:
+        instance._previous_holders = []
+        return
+    previous = sender.objects.filter(pk=instance.pk).first()
+    instance._previous_holders = _grant_holders(previous) if previous else []
+
+
+def end_sessions_after_grant_saved(sender, instance, **kwargs) -> None:
+    """On AccountGrant post_save: whoever the grant was taken from may have no grant left."""
+    current = {user.pk for user in _grant_holders(instance)}
+    before = getattr(instance, "_previous_holders", [])
+    _end_sessions_without_grants(user for user in before if user.pk not in current)
+
+
+def remember_deleted_grant_holders(sender, instance, **kwargs) -> None:
+    """On AccountGrant pre_delete: a group's members must be read before the grant goes."""
+    instance._previous_holders = _grant_holders(instance)
+
+
+def end_sessions_after_grant_deleted(sender, instance, **kwargs) -> None:
+    """On AccountGrant post_delete: its holders may have no grant left."""
+    _end_sessions_without_grants(getattr(instance, "_previous_holders", []))
+
+
+def end_sessions_after_group_change(
+    sender, instance, action: str, reverse: bool, pk_set, **kwargs
+) -> None:
+    """On User.groups m2m_changed: users leaving a group may leave their last grant with it.
+
+    `reverse` is True when the change comes from the group's side (group.user_set.remove(...)).
+    """
+    if action == "pre_clear":
+        instance._leaving_users = list(instance.user_set.all()) if reverse else [instance]
+    elif action == "post_clear":
+        _end_sessions_without_grants(getattr(instance, "_leaving_users", []))
+    elif action == "post_remove":
+        users = instance.user_set.model.objects.filter(pk__in=pk_set) if reverse else [instance]
+        _end_sessions_without_grants(users)
