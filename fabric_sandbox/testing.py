@@ -88,9 +88,16 @@ class SandboxAdmin:
         self.base_url = base_url
 
     def _call(
-        self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        timeout: float = 10.0,
     ) -> Any:
-        answer = request(self.base_url, method, "/_sandbox" + path, json=body, params=params)
+        answer = request(
+            self.base_url, method, "/_sandbox" + path, json=body, params=params, timeout=timeout
+        )
         if answer.status != 200:
             raise SandboxError(f"{method} /_sandbox{path} -> {answer.status}: {answer.text}")
         return answer.json
@@ -149,7 +156,8 @@ class SandboxAdmin:
     ) -> dict[str, Any]:
         """Generate `count` contracts for one organization, fast."""
         path = f"/accounts/{account}/organizations/{organization_id}/bulk-contracts"
-        return self._call("POST", path, {"count": count, "seed": seed})
+        # 100,000 rows take seconds, many more on a machine busy with parallel tests.
+        return self._call("POST", path, {"count": count, "seed": seed}, timeout=300)
 
 
 class SandboxServer:

@@ -89,6 +89,11 @@ def _fabric_settings(request, settings):
     server = request.getfixturevalue("sandbox")
     settings.FABRIC_BASE_URL = server.url
     settings.FABRIC_AUTH_URL = f"{server.url}/auth"
+    # Many tests fault the same two accounts in a row: no breaker state carries over between them.
+    from contracts_ui.fabric import breaker
+
+    for account in (ACCOUNT_A, ACCOUNT_B):
+        breaker.reset(account)
     server.admin.clear_faults()
     server.admin.clear_requests()
     yield

@@ -1,7 +1,8 @@
 """fabric_request: headers, retries and token renewal around one logical call to fabric.
 
 This is where fabric URLs are built. Reads (GET) are retried on transient failures within the
-deadline; writes are sent once, because a repeated write could apply twice.
+deadline; writes are sent once, because a repeated write could apply twice. A per-account circuit
+breaker (breaker.py) refuses calls at once after repeated failures.
 """
 
 import hashlib
@@ -17,6 +18,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
+from contracts_ui.fabric import breaker
 from contracts_ui.fabric.context import current_request_id
 from contracts_ui.fabric.errors import FabricUnavailable
 from contracts_ui.fabric.responses import result, retry_after
@@ -81,44 +83,46 @@ def fabric_request(
     if json is not None:
         headers["Content-Type"] = "application/json"
         body = jsonlib.dumps(json, default=_json_default).encode()
-    renewed = False
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            response = send(
-                tenant,
-                method,
-                url,
-                path,
-                request_id=request_id,
-                attempt=attempt,
-                deadline=deadline,
-                is_write=is_write,
-                auth=BearerAuth(bearer_token(tenant, deadline=deadline)),
-                params=params,
-                data=body,
-                headers=headers,
-            )
-        except FabricUnavailable:
-            delay = _backoff(attempt)
-            if retries_left > 0 and _fits(deadline, delay):
-                retries_left -= 1
-                time.sleep(delay)
+    # Refused at once while this account's breaker is open; every outcome is counted there.
+    with breaker.guard(tenant.account_id, request_id=request_id):
+        renewed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = send(
+                    tenant,
+                    method,
+                    url,
+                    path,
+                    request_id=request_id,
+                    attempt=attempt,
+                    deadline=deadline,
+                    is_write=is_write,
+                    auth=BearerAuth(bearer_token(tenant, deadline=deadline)),
+                    params=params,
+                    data=body,
+                    headers=headers,
+                )
+            except FabricUnavailable:
+                delay = _backoff(attempt)
+                if retries_left > 0 and _fits(deadline, delay):
+                    retries_left -= 1
+                    time.sleep(delay)
+                    continue
+                raise
+            if response.status_code == 401 and not renewed:
+                # fabric refused before acting, so even a write may be sent again with a new token.
+                renewed = True
+                forget_token(tenant)
                 continue
-            raise
-        if response.status_code == 401 and not renewed:
-            # fabric refused before acting, so even a write may be sent again with a new token.
-            renewed = True
-            forget_token(tenant)
-            continue
-        if response.status_code in _RETRYABLE_STATUSES and retries_left > 0:
-            delay = _retry_delay(response, attempt)
-            if _fits(deadline, delay):
-                retries_left -= 1
-                time.sleep(delay)
-                continue
-        return result(response, request_id=request_id, is_write=is_write, parse=parse)
+            if response.status_code in _RETRYABLE_STATUSES and retries_left > 0:
+                delay = _retry_delay(response, attempt)
+                if _fits(deadline, delay):
+                    retries_left -= 1
+                    time.sleep(delay)
+                    continue
+            return result(response, request_id=request_id, is_write=is_write, parse=parse)
 
 
 def _json_default(value: Any) -> str:
