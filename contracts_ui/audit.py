@@ -179,6 +179,30 @@ def record_outcome(
     return record
 
 
+def record_export(
+    *,
+    actor: Actor,
+    account_id: str,
+    organization_id: str,
+    description: str,
+    row_count: int,
+    details: Mapping[str, Any],
+) -> AuditEvent:
+    """Record an export of contracts, a read: who exported what (filters, format), when, and how
+    many rows fabric counted as it began. Nothing is sent to fabric, so it succeeds at once."""
+    event = record_attempt(
+        actor=actor,
+        account_id=account_id,
+        action=AuditAction.EXPORT,
+        summary=description,
+        request_sent=details,
+        request_id=uuid.uuid4().hex,
+        organization_id=organization_id,
+    )
+    record_outcome(event, outcome=AuditOutcomeKind.SUCCEEDED, message=f"{row_count} rows")
+    return event
+
+
 def outcome_of_error(error: fabric.FabricError) -> AuditOutcomeKind:
     """fabric said no (4xx): rejected. No usable answer: failed, or unknown if it may have acted."""
     if error.outcome_unknown:

@@ -139,6 +139,8 @@ class AuditAction(models.TextChoices):
     RESTORE = "contract.restore", "Restore contract"
     LINK_INTERNAL_PARTY = "party.link-internal", "Link internal party"
     UNLINK_INTERNAL_PARTY = "party.unlink-internal", "Unlink internal party"
+    # A read, kept in the ledger so finance exports are accountable; not a write to fabric.
+    EXPORT = "contracts.export", "Export contracts"
 
 
 class AuditOutcomeKind(models.TextChoices):

@@ -1,19 +1,19 @@
 """Reading the audit ledger: the account's audit page, its CSV export, one contract's history."""
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from contracts_ui import audit
 from contracts_ui.access import account_access
 from contracts_ui.audit_forms import AuditFilterForm
 from contracts_ui.models import AuditEvent
+from contracts_ui.spreadsheets import spreadsheet_cell, streaming_csv_response
 from contracts_ui.views.rendering import render_page
 
 EVENTS_PER_PAGE = 50
@@ -40,7 +40,6 @@ EXPORT_COLUMNS = (
     "record_hash",
 )
 # A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit_list(request: HttpRequest, account_id: str) -> HttpResponse:
@@ -70,11 +69,7 @@ def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
     events = audit.audit_events(account_id=access.account.account_id, **form.filters())
     stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     filename = f"audit-{access.account.account_id}-{stamp}.csv"
-    return StreamingHttpResponse(
-        _csv_lines(events.iterator(chunk_size=2000)),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return streaming_csv_response(_csv_rows(events.iterator(chunk_size=2000)), filename)
 
 
 def contract_history(
@@ -94,18 +89,6 @@ def contract_history(
     return render_page(
         request, "contracts_ui/contract_history.html", context, partial="contract-history"
     )
-
-
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, so rows can be streamed."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
 
 
 def _json_cell(value: Any) -> str:
@@ -142,11 +125,10 @@ def _export_row(event: AuditEvent) -> list[str]:
         _iso_utc(outcome.completed_at) if outcome else "",
         event.record_hash,
     ]
-    return [_cell(value) for value in values]
+    return [spreadsheet_cell(value) for value in values]
 
 
-def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(EXPORT_COLUMNS)
+def _csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
+    yield list(EXPORT_COLUMNS)
     for event in events:
-        yield writer.writerow(_export_row(event))
+        yield _export_row(event)

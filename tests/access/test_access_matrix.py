@@ -47,6 +47,12 @@ MATRIX = {
         lambda world, contract: {**_organization(world), "contract_id": contract["_id"]},
         _A_READ,
     ),
+    # Insight: exports, timeline, status counts and the radar are reads for viewers and editors.
+    "contracts_ui:contract-export-csv": ("get", lambda w, contract: _organization(w), _A_READ),
+    "contracts_ui:contract-export-xlsx": ("get", lambda w, contract: _organization(w), _A_READ),
+    "contracts_ui:contract-timeline": ("get", lambda w, contract: _organization(w), _A_READ),
+    "contracts_ui:contract-status-counts": ("get", lambda w, contract: _organization(w), _A_READ),
+    "contracts_ui:expiry-radar": ("get", lambda world, contract: _account(world), _A_READ),
     "contracts_ui:audit-list": ("get", lambda world, contract: _account(world), _A_READ),
     "contracts_ui:audit-export": ("get", lambda world, contract: _account(world), _A_READ),
     "contracts_ui:contract-history": (
@@ -96,6 +102,9 @@ MATRIX = {
         lambda world, contract: {},
         {**dict.fromkeys(WHO, 200), "anonymous": LOGIN},
     ),
+    # Health probes answer anyone, without a login (load balancers have none).
+    "health-live": ("get", lambda world, contract: {}, dict.fromkeys(WHO, 200)),
+    "health-ready": ("get", lambda world, contract: {}, dict.fromkeys(WHO, 200)),
     # Django's admin guards itself (staff + model permissions); its index stands for the rest.
     "admin:index": (
         "get",

@@ -1,0 +1,145 @@
+"""An organization's contract timeline: bars, overlaps and gaps read back from the rendered SVG."""
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import date
+
+from django.urls import reverse
+
+from contracts_ui import timeline
+from contracts_ui.fabric.types import Contract
+from tests.insight.conftest import utc_today
+
+SVG = "{http://www.w3.org/2000/svg}"
+LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
+
+
+def _url(world, organization) -> str:
+    return reverse(
+        "contracts_ui:contract-timeline",
+        kwargs={"account_id": world.account_a.account_id, "organization_id": organization["_id"]},
+    )
+
+
+def _svg(html: str) -> ET.Element:
+    # Our own rendered page, not untrusted input.
+    return ET.fromstring(re.search(r"<svg.*?</svg>", html, re.DOTALL).group(0))  # noqa: S314
+
+
+def test_it_draws_one_linked_bar_per_contract_coloured_by_status(
+    viewer_client, console_world, timeline_organization
+):
+    organization, contracts = timeline_organization
+    response = viewer_client.get(_url(console_world, organization))
+    assert response.status_code == 200
+    svg = _svg(response.content.decode())
+    links = svg.findall(f".//{SVG}g[@class='timeline-bars']/{SVG}a")
+    bars = {link.find(f"{SVG}rect").get("data-contract"): link for link in links}
+    assert set(bars) == {contract["_id"] for contract in contracts.values()}
+    for contract_id, contract in contracts.items():
+        link = bars[contract["_id"]]
+        rect = link.find(f"{SVG}rect")
+        assert contract["status"].lower() in rect.get("class")
+        assert rect.get("data-start") == contract["startDate"][:10]
+        assert rect.get("data-end") == contract["endDate"][:10]
+        assert link.get("href").endswith(f"/contracts/{contract['_id']}/")
+        assert link.find(f"{SVG}title").text.startswith(f"{contract_id}: ")
+    # Rows in start order, and a later start is further right on the shared axis.
+    starts = [
+        (float(link.find(f"{SVG}rect").get("y")), float(link.find(f"{SVG}rect").get("x")))
+        for link in links
+    ]
+    assert starts == sorted(starts)
+    assert [x for _, x in starts] == sorted(x for _, x in starts)
+    assert svg.find(f".//{SVG}line[@class='timeline-today']") is not None
+
+
+def test_it_flags_overlapping_active_contracts_and_the_gaps_between_them(
+    viewer_client, console_world, timeline_organization
+):
+    organization, contracts = timeline_organization
+    html = viewer_client.get(_url(console_world, organization)).content.decode()
+    svg = _svg(html)
+    overlaps = svg.findall(f".//{SVG}rect[@class='timeline-overlap']")
+    assert [(o.get("data-from"), o.get("data-to")) for o in overlaps] == [
+        ("2025-06-01", "2025-07-01")
+    ]
+    gaps = svg.findall(f".//{SVG}rect[@class='timeline-gap']")
+    assert [(g.get("data-from"), g.get("data-to")) for g in gaps] == [("2025-12-31", "2026-03-01")]
+    flagged = {
+        rect.get("data-contract")
+        for rect in svg.iter(f"{SVG}rect")
+        if "timeline-bar--overlap" in (rect.get("class") or "")
+    }
+    assert flagged == {contracts["TL-A"]["_id"], contracts["TL-B"]["_id"]}
+    # The same findings as text below the chart.
+    assert (
+        f'data-first="{contracts["TL-A"]["_id"]}" data-second="{contracts["TL-B"]["_id"]}"' in html
+    )
+    assert (
+        f'data-after="{contracts["TL-B"]["_id"]}" data-before="{contracts["TL-C"]["_id"]}"' in html
+    )
+    assert "2025-12-31 to 2026-03-01 (60 days)" in html
+    assert "Overlapping active contracts (1)" in html
+    assert "Coverage gaps between active contracts (1)" in html
+
+
+def test_it_caps_the_bars_and_says_so(
+    viewer_client, console_world, export_organization, sandbox, monkeypatch
+):
+    monkeypatch.setattr(timeline, "MAX_BARS", 150)
+    sandbox.admin.clear_requests()
+    html = viewer_client.get(_url(console_world, export_organization)).content.decode()
+    assert len(_svg(html).findall(f".//{SVG}g[@class='timeline-bars']/{SVG}a")) == 150
+    assert "Showing the 150 most recent contracts (by start date) of 250." in html
+    assert sandbox.admin.request_count(method="GET", path=LIST_PATH) == 2
+
+
+def test_the_htmx_request_gets_only_the_chart(viewer_client, console_world, timeline_organization):
+    organization, _ = timeline_organization
+    response = viewer_client.get(_url(console_world, organization), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="timeline"')
+
+
+def test_a_stranger_gets_404(client, console_world, timeline_organization):
+    organization, _ = timeline_organization
+    client.force_login(console_world.stranger)
+    assert client.get(_url(console_world, organization)).status_code == 404
+
+
+def _contract(contract_id: str, start: str, end: str, status: str = "ACTIVE") -> Contract:
+    return Contract.from_api(
+        {
+            "_id": contract_id,
+            "contractId": contract_id,
+            "status": status,
+            "startDate": f"{start}T00:00:00.000Z",
+            "endDate": f"{end}T00:00:00.000Z",
+        }
+    )
+
+
+def test_a_gap_is_at_least_one_whole_uncovered_day():
+    chart = timeline.build_timeline(
+        contracts=[
+            _contract("a", "2025-01-01", "2025-06-30"),
+            _contract("b", "2025-07-01", "2025-09-30"),  # the next day: continuous
+            _contract("c", "2025-10-02", "2025-12-31"),  # 2025-10-01 uncovered: a gap
+            _contract("d", "2025-11-01", "2026-03-01", status="DRAFT"),  # not active: ignored
+        ],
+        total=4,
+        today=date(2025, 6, 15),
+    )
+    assert [(gap.first.id, gap.second.id, gap.days) for gap in chart.gaps] == [("b", "c", 2)]
+    assert chart.overlaps == ()
+    assert [tick.label for tick in chart.ticks][:3] == ["2025", "Feb", "Mar"]
+
+
+def test_an_empty_organization_has_an_axis_around_today():
+    today = utc_today()
+    chart = timeline.build_timeline(contracts=[], total=0, today=today)
+    assert chart.bars == ()
+    assert chart.axis_start == today.replace(day=1)
+    assert chart.axis_start <= today < chart.axis_end
