@@ -30,6 +30,20 @@ function enhance(root) {
   }
 }
 
+// Screen readers miss a live region that arrives with its text, so swapped-in status messages
+// are repeated in the page's one permanent live region (#announcer in base.html).
+function announce(root) {
+  const announcer = document.getElementById("announcer");
+  if (!announcer || !root.querySelectorAll) return;
+  const messages = Array.from(root.querySelectorAll('[role="status"]:not(#announcer)'))
+    .map((element) => element.textContent.trim())
+    .filter(Boolean);
+  if (!messages.length) return;
+  announcer.textContent = "";
+  // A fresh text node after a clear makes a repeated message ("Saved" twice) heard again.
+  window.setTimeout(() => { announcer.textContent = messages.join(" "); }, 50);
+}
+
 // Escape cancels an inline edit.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
@@ -41,10 +55,28 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// Every htmx request shows the page-wide progress bar and marks its target busy.
+let requestsInFlight = 0;
+function requestStarted(event) {
+  requestsInFlight += 1;
+  document.documentElement.classList.add("is-loading");
+  const target = event.detail.target;
+  if (target) target.setAttribute("aria-busy", "true");
+}
+function requestEnded(event) {
+  requestsInFlight = Math.max(0, requestsInFlight - 1);
+  if (!requestsInFlight) document.documentElement.classList.remove("is-loading");
+  const target = event.detail.target;
+  if (target) target.removeAttribute("aria-busy");
+}
+document.addEventListener("htmx:beforeRequest", requestStarted);
+document.addEventListener("htmx:afterRequest", requestEnded);
+
 document.addEventListener("DOMContentLoaded", () => enhance(document));
 document.addEventListener("htmx:afterSettle", (event) => {
   const target = event.detail.elt;
   enhance(target);
+  announce(target);
   // After a save or cancel, keep the keyboard where the user was: on the row's edit link.
   if (!target.querySelector("[data-edit-form]")) {
     const link = target.querySelector("[data-edit-link]");

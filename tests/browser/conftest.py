@@ -1,0 +1,233 @@
+"""A real Chromium driving the console: fixtures for the browser suite.
+
+The console runs in pytest-django's `live_server` (a thread of this test process, one per xdist
+worker), so tests build users, grants and settings with the same ORM fixtures as the view tests
+and the server sees them at once; the fabric stand-in is the suite's `sandbox` subprocess.
+Chromium is Debian's (`/usr/bin/chromium`); Playwright never downloads a browser here.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import create_contract
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+WAIT_MS = 10_000  # the longest any single browser step may take
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+CSP_REPORT = re.compile(r"Refused to|Content Security Policy")  # wording differs by version
+# Chromium's and htmx's console lines for an HTTP error answer, and the status they name.
+HTTP_ERROR = re.compile(
+    r"Failed to load resource: the server responded with a status of (\d+)"
+    r"|Response Status Error Code (\d+)"
+)
+# No htmx request, swap or settle under way and no finite CSS transition still running.
+HTMX_AT_REST = """() =>
+  !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')
+  && document.getAnimations().every(a => a.effect.getTiming().iterations === Infinity)"""
+# Elements a nonce-based CSP without 'unsafe-inline' refuses (axe's own script is not one: it
+# arrives through the DevTools protocol, not the DOM).
+INLINE_CODE = """() => Array.from(document.querySelectorAll('script:not([src]), [style], style'))
+  .map(e => e.outerHTML.slice(0, 120))"""
+# Chromium's own CSP console line does not say which file broke the policy; this one does.
+REPORT_CSP_VIOLATIONS = """document.addEventListener('securitypolicyviolation', event =>
+  console.error(`CSP violation: ${event.violatedDirective} by ${event.sourceFile || 'the page'}`
+                + `:${event.lineNumber}:${event.columnNumber} ${event.sample}`));"""
+
+expect.set_options(timeout=WAIT_MS)
+
+
+@pytest.fixture
+def chromium(console, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """A headless Chromium for one test; a missing Chromium skips locally and fails in CI.
+
+    Started after the console's database (via `console`), so it stops before the flush.
+    """
+    if not CHROMIUM.exists():
+        reason = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(f"{reason} (CI requires the browser suite)", pytrace=False)
+        pytest.skip(reason)
+    # Playwright's sync API keeps an asyncio loop in this thread while it runs, and Django's
+    # async-unsafe guard would then refuse the test's ORM calls; no coroutine touches the ORM.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageProblems:
+    """Console errors, page errors and CSP refusals seen by one page, minus the expected ones."""
+
+    expected_statuses: set[int] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+    def expect_status(self, *statuses: int) -> None:
+        """Allow the browser's and htmx's console errors for these HTTP error answers."""
+        self.expected_statuses.update(statuses)
+
+    def on_console(self, message) -> None:
+        text = message.text
+        if message.type != "error" and not CSP_REPORT.search(text):
+            return
+        http_error = HTTP_ERROR.search(text)
+        if http_error and int(http_error.group(1) or http_error.group(2)) in self.expected_statuses:
+            return
+        self.problems.append(f"console {message.type}: {text}")
+
+    def on_page_error(self, error) -> None:
+        self.problems.append(f"JavaScript error: {error}")
+
+
+@pytest.fixture
+def page_problems() -> PageProblems:
+    return PageProblems()
+
+
+@pytest.fixture
+def page(chromium, page_problems: PageProblems) -> Iterator:
+    """A fresh laptop-sized tab; the test fails on any JS error or CSP refusal it logged."""
+    context = chromium.new_context(viewport=LAPTOP, locale="en-GB", timezone_id="UTC")
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    tab = context.new_page()
+    tab.on("console", page_problems.on_console)
+    tab.on("pageerror", page_problems.on_page_error)
+    yield tab
+    context.close()
+    assert not page_problems.problems, "\n".join(page_problems.problems)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core as shipped by the axe-playwright-python package (only its script is used)."""
+    return resources.files("axe_playwright_python").joinpath("axe.min.js").read_text()
+
+
+@pytest.fixture
+def check_accessibility(axe_source: str):
+    """Run axe in the page as it is now; fail on serious or critical WCAG 2 A/AA violations.
+
+    It also fails on inline scripts and style attributes, which a strict CSP would refuse.
+    The script goes in with `page.evaluate` (DevTools protocol), which a Content-Security-Policy
+    does not govern, unlike an injected <script> tag; the page's own policy stays untouched.
+    """
+
+    def check(tab, state: str) -> None:
+        tab.wait_for_function(HTMX_AT_REST)
+        inline = tab.evaluate(INLINE_CODE)
+        assert not inline, f"inline script or style on {state} (a strict CSP refuses it): {inline}"
+        if not tab.evaluate("typeof window.axe !== 'undefined'"):
+            tab.evaluate(axe_source)
+        results = tab.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        blocking = [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+            for violation in results["violations"]
+            if violation["impact"] in BLOCKING_IMPACTS
+        ]
+        assert not blocking, f"axe on {state}:\n" + "\n".join(blocking)
+
+    return check
+
+
+@pytest.fixture
+def screenshot():
+    """Save a PNG under docs/screenshots/ when UPDATE_SCREENSHOTS=1, so runs keep the tree clean."""
+
+    def save(tab, name: str) -> None:
+        if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+            return
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        # Playwright hides the caret and stops animations with injected styles, which the CSP
+        # refuses (and the suite would report); the page is at rest here anyway.
+        tab.wait_for_function(HTMX_AT_REST)
+        tab.screenshot(path=SCREENSHOTS / f"{name}.png", caret="initial")
+
+    return save
+
+
+@dataclass(frozen=True)
+class Console:
+    """The running console: where it is and who may log in."""
+
+    base_url: str
+    world: object  # tests.conftest.ConsoleWorld
+
+    def url(self, name: str, **kwargs: str) -> str:
+        return self.base_url + reverse(f"contracts_ui:{name}", kwargs=kwargs or None)
+
+    def log_in(self, tab, username: str, password: str) -> None:
+        """Log in through the login form, as a person does."""
+        tab.goto(self.base_url + reverse("login"))
+        tab.get_by_label("Username").fill(username)
+        tab.get_by_label("Password").fill(password)
+        tab.get_by_role("button", name="Log in").click()
+        tab.wait_for_url(re.compile(r"^(?!.*/login/).*$"))
+
+
+@pytest.fixture
+def console(live_server, console_world) -> Console:
+    """The console served for real, over the stand-in's session world and fresh users."""
+    return Console(base_url=live_server.url, world=console_world)
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An organization made for one test, with a name and contract ids no other test uses."""
+
+    id: str
+    name: str
+    token: str
+    contracts: list[dict]
+
+
+@pytest.fixture
+def new_organization(sandbox, console):
+    """Make an organization in account A with contracts built from `specs` (fields per contract)."""
+
+    def make(label: str, specs: list[dict] = ()) -> Organization:
+        token = uuid4().hex[:6]
+        name = f"{label} {token}"
+        organization = sandbox.admin.create_organization(
+            console.world.account_a.account_id, name=name, email=f"{token}@example.com"
+        )
+        contracts = [
+            create_contract(
+                sandbox, organization["_id"], **{"contractId": f"{token}-{index:02d}"} | spec
+            )
+            for index, spec in enumerate(specs, start=1)
+        ]
+        return Organization(id=organization["_id"], name=name, token=token, contracts=contracts)
+
+    return make
