@@ -39,3 +39,24 @@ format: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) $(VAR) .pytest_cache
+
+.PHONY: bench
+# Figures for the README's Performance section; see benchmarks/__main__.py.
+bench: $(INSTALLED)
+	$(PY) -m benchmarks
+
+.PHONY: load
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+LOAD_FAULTS ?= 6
+# A bounded load test on gunicorn with the production settings, all on 127.0.0.1 (scripts/load.py).
+load: $(INSTALLED)
+	$(PY) scripts/load.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) --faults $(LOAD_FAULTS)
+
+.PHONY: test-services
+# The whole suite on PostgreSQL and Redis (the production shape); see tests/production/.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/console
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
+test-services: $(INSTALLED)
+	DATABASE_URL=$(TEST_DATABASE_URL) CACHE_URL=$(TEST_CACHE_URL) \
+		$(PY) -m pytest -n 2 -p tests.production.services_plugin

@@ -1,0 +1,314 @@
+"""The measurements. Ratios, not absolute times, are the headline: they hold across machines."""
+
+import itertools
+import time
+import urllib.parse
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from benchmarks import ledger
+from benchmarks.http import KeepAliveClient, hidden_fields, log_in
+from benchmarks.measure import child_pids, peak_rss_mb, samples, summary, throughput
+from benchmarks.world import ACCOUNT, PASSWORD, USERNAME, BenchWorld
+
+HTMX = {"HX-Request": "true"}
+TABLE_QUERY = {"size": "50"}
+
+
+def _result(figure: str, value, target: str, met: bool | None, **details) -> dict:
+    return {"figure": figure, "value": value, "target": target, "met": met, "details": details}
+
+
+def _table_path(organization: str, **query: str) -> str:
+    path = reverse(
+        "contracts_ui:contract-list",
+        kwargs={"account_id": ACCOUNT, "organization_id": organization},
+    )
+    return f"{path}?{urllib.parse.urlencode({**TABLE_QUERY, **query})}"
+
+
+def _contract_path(world: BenchWorld, suffix: str = "") -> str:
+    kwargs = {
+        "account_id": ACCOUNT,
+        "organization_id": world.small_org,
+        "contract_id": world.contract["_id"],
+    }
+    if suffix:
+        return reverse("contracts_ui:contract-edit", kwargs={**kwargs, "section": suffix})
+    return reverse("contracts_ui:contract-detail", kwargs=kwargs)
+
+
+def _fabric_client(world: BenchWorld) -> KeepAliveClient:
+    return KeepAliveClient(world.sandbox.url, default_headers=dict(world.fabric_headers))
+
+
+def _console_client(world: BenchWorld) -> KeepAliveClient:
+    client = KeepAliveClient(world.console_url)
+    log_in(client, USERNAME, PASSWORD)
+    return client
+
+
+def _timed(client: KeepAliveClient, method: str, path: str, **kwargs) -> float:
+    answer = client.request(method, path, **kwargs)
+    if answer.status >= 400:
+        raise RuntimeError(f"{method} {path} answered {answer.status}")
+    return answer.seconds
+
+
+def _save_cycle(world: BenchWorld, console: KeepAliveClient):
+    """Alternate an end date so every save is a real change; return (console, direct) timers."""
+    end_dates = itertools.cycle(["2031-01-31", "2031-02-28"])
+    edit_path = _contract_path(world, "dates")
+    fabric_path = (
+        f"/data-customer/v1/organizations/{world.small_org}/contracts/{world.contract['_id']}"
+    )
+    start = world.contract["startDate"][:10]
+
+    def console_save() -> float:
+        fields = hidden_fields(console.get(edit_path, headers=HTMX).body)
+        fields |= {"start_date": start, "end_date": next(end_dates)}
+        answer = console.post_form(
+            edit_path, fields, headers={**HTMX, "X-CSRFToken": console.cookies["csrftoken"]}
+        )
+        if answer.status != 200:
+            raise RuntimeError(f"save answered {answer.status}")
+        return answer.seconds
+
+    fabric = _fabric_client(world)
+
+    def direct_save() -> float:
+        body = f'{{"endDate": "{next(end_dates)}T00:00:00.000Z"}}'.encode()
+        read = fabric.get(fabric_path).seconds
+        write = fabric.request(
+            "PUT", fabric_path, body=body, headers={"Content-Type": "application/json"}
+        )
+        return read + write.seconds
+
+    return console_save, direct_save
+
+
+def overhead(world: BenchWorld, options) -> list[dict]:
+    """Console page time ÷ the time of the fabric calls that page needs, made directly."""
+    world.sandbox.admin.add_fault(latency_ms=options.latency_ms)
+    console, fabric = _console_client(world), _fabric_client(world)
+    list_path = (
+        f"/data-customer/v1/organizations/{world.small_org}/contracts?"
+        + urllib.parse.urlencode(
+            {"sortBy": "updatedAt", "sortOrder": "desc", "offset": 0, "limit": 50}
+        )
+    )
+    contract_path = (
+        f"/data-customer/v1/organizations/{world.small_org}/contracts/{world.contract['_id']}"
+    )
+    console_save, direct_save = _save_cycle(world, console)
+    pages = {
+        "contracts table (50 rows)": (
+            lambda: _timed(console, "GET", _table_path(world.small_org)),
+            lambda: _timed(fabric, "GET", list_path),
+        ),
+        "contract page": (
+            lambda: _timed(console, "GET", _contract_path(world)),
+            lambda: _timed(fabric, "GET", contract_path),
+        ),
+        "save of a date edit": (console_save, direct_save),
+    }
+    results = []
+    for name, (through_console, direct) in pages.items():
+        ours = summary(samples(through_console, count=options.samples))
+        theirs = summary(samples(direct, count=options.samples))
+        for level, target in (("p50", 1.15), ("p95", 1.3)):
+            ratio = ours[f"{level}_ms"] / theirs[f"{level}_ms"]
+            results.append(
+                _result(
+                    f"overhead {level}: {name}",
+                    round(ratio, 3),
+                    f"<= {target}",
+                    ratio <= target,
+                    console=ours,
+                    fabric=theirs,
+                )
+            )
+    world.sandbox.admin.clear_faults()
+    return results
+
+
+def throughput_ratio(world: BenchWorld, options) -> list[dict]:
+    """Requests per second of the table page ÷ those of a trivial view, fabric latency zero."""
+    trivial_path = reverse("health-live")
+
+    def table_worker():
+        client = _console_client(world)
+        return lambda: client.get(_table_path(world.small_org)).status
+
+    def trivial_worker():
+        client = KeepAliveClient(world.console_url)
+        return lambda: client.get(trivial_path).status
+
+    table = throughput(table_worker, threads=options.threads, seconds=options.seconds)
+    trivial = throughput(trivial_worker, threads=options.threads, seconds=options.seconds)
+    ratio = table["rps"] / trivial["rps"]
+    return [
+        _result(
+            "throughput ratio: table ÷ trivial view",
+            round(ratio, 3),
+            ">= 0.5",
+            ratio >= 0.5,
+            table=table,
+            trivial=trivial,
+        )
+    ]
+
+
+def scale(world: BenchWorld, options) -> list[dict]:
+    console = _console_client(world)
+    small = summary(
+        samples(lambda: _timed(console, "GET", _table_path(world.small_org)), count=options.samples)
+    )
+    large = summary(
+        samples(lambda: _timed(console, "GET", _table_path(world.large_org)), count=options.samples)
+    )
+    ratio = large["p50_ms"] / small["p50_ms"]
+    return [
+        _result(
+            "scale: table p50, 100,000 ÷ 1,000 contracts",
+            round(ratio, 3),
+            "<= 1.1",
+            ratio <= 1.1,
+            small=small,
+            large=large,
+        )
+    ]
+
+
+def calls_and_queries(world: BenchWorld) -> list[dict]:
+    """fabric calls per page over the real server; database queries per page in-process."""
+    console = _console_client(world)
+    admin = world.sandbox.admin
+    console_save, _ = _save_cycle(world, console)
+
+    def fabric_calls(action) -> int:
+        action()  # warm the token and the cached look-ups
+        admin.clear_requests()
+        action()
+        return admin.request_count()
+
+    results = [
+        _result(
+            "fabric calls: contracts table page",
+            fabric_calls(lambda: console.get(_table_path(world.small_org))),
+            "1",
+            None,
+        ),
+        _result(
+            "fabric calls: contract page",
+            fabric_calls(lambda: console.get(_contract_path(world))),
+            "1",
+            None,
+        ),
+    ]
+    console.get(_contract_path(world, "dates"), headers=HTMX)
+    admin.clear_requests()
+    console_save()
+    saves = admin.request_count() - 1  # the form itself was fetched once inside the cycle
+    results.append(_result("fabric calls: save (re-read + write)", saves, "2", saves == 2))
+    results[0]["met"] = results[0]["value"] == 1
+    results[1]["met"] = results[1]["value"] == 1
+
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=USERNAME))
+    queries = {}
+    for size in ("10", "100"):
+        path = _table_path(world.large_org, size=size)
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        queries[size] = len(captured)
+    same = queries["10"] == queries["100"]
+    results.append(
+        _result(
+            "db queries: table page, 10 vs 100 rows",
+            f"{queries['10']} / {queries['100']}",
+            "equal",
+            same,
+        )
+    )
+    return results
+
+
+def response_bytes(world: BenchWorld) -> list[dict]:
+    console = _console_client(world)
+    filtered = _table_path(world.small_org, status="ACTIVE")
+    full = len(console.get(filtered).body)
+    partial = len(console.get(filtered, headers=HTMX).body)
+    page = len(console.get(_contract_path(world)).body)
+    edit_path = _contract_path(world, "dates")
+    fields = hidden_fields(console.get(edit_path, headers=HTMX).body)
+    fields |= {"start_date": world.contract["startDate"][:10], "end_date": "2032-03-31"}
+    saved = console.post_form(
+        edit_path, fields, headers={**HTMX, "X-CSRFToken": console.cookies["csrftoken"]}
+    )
+    save_share = len(saved.body) / page
+    return [
+        _result(
+            "bytes: filter change, partial ÷ full page",
+            round(partial / full, 3),
+            "smaller",
+            partial < full,
+            partial=partial,
+            full=full,
+        ),
+        _result(
+            "bytes: save response ÷ full contract page",
+            round(save_share, 3),
+            "<= 0.05",
+            save_share <= 0.05,
+            save=len(saved.body),
+            page=page,
+        ),
+    ]
+
+
+def exports(world: BenchWorld, options) -> list[dict]:
+    """Stream the audit ledger as CSV; peak memory of the serving worker must stay flat."""
+    console = _console_client(world)
+    workers = child_pids(world.server.pid)
+    path = reverse("contracts_ui:audit-export", kwargs={"account_id": ACCOUNT})
+    results = []
+    for count in (options.ledger // 10, options.ledger):
+        ledger.fill(account_id=ACCOUNT, total=count)
+        started = time.perf_counter()
+        answer = console.get(path)
+        seconds = time.perf_counter() - started
+        rows = answer.body.count(b"\n") - 1
+        peak = peak_rss_mb(workers)
+        results.append(
+            _result(f"export: audit CSV, {rows:,} rows, seconds", round(seconds, 2), "-", None)
+        )
+        results.append(
+            _result(
+                f"export: audit CSV, {rows:,} rows, peak worker RSS MB",
+                round(peak, 1),
+                "< 150",
+                peak < 150,
+            )
+        )
+    return results
+
+
+def run_all(world: BenchWorld, options) -> list[dict]:
+    results = []
+    for section in (
+        lambda: overhead(world, options),
+        lambda: throughput_ratio(world, options),
+        lambda: scale(world, options),
+        lambda: calls_and_queries(world),
+        lambda: response_bytes(world),
+        lambda: exports(world, options),
+    ):
+        results.extend(section())
+    return results
