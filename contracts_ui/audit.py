@@ -9,15 +9,12 @@ that `verify_chain` walks.
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -333,114 +330,3 @@ def verify_chain() -> ChainVerification:
         events_head=events_head,
         outcomes_head=outcomes_head,
     )
-
-
-# Reading the ledger: the account's audit page, its CSV export and one contract's history.
-
-PENDING = "pending"
-PENDING_LABEL = "Outcome unknown (no answer recorded)"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field of an outcome's diff, its old and new values as text to show."""
-
-    field: str
-    old: str
-    new: str
-
-
-def display_value(value: Any) -> str:
-    """A diff value as a person reads it: strings as they are, anything else as JSON."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value or '""'
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def field_changes(diff: Mapping[str, Any] | None) -> list[FieldChange]:
-    """The {field: [old, new]} diff of an outcome as a list, fields in name order."""
-    changes = []
-    for field, pair in sorted((diff or {}).items()):
-        old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-        changes.append(FieldChange(str(field), display_value(old), display_value(new)))
-    return changes
-
-
-def _ledger(account_id: str) -> QuerySet[AuditEvent]:
-    # LEFT JOIN on the outcome; `outcome_kind` is "pending" where none was recorded yet.
-    return (
-        AuditEvent.objects.filter(account_id=account_id)
-        .select_related("outcome")
-        .annotate(outcome_kind=Coalesce(F("outcome__outcome"), Value(PENDING)))
-        .order_by("-id")
-    )
-
-
-def _midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def audit_events(
-    *,
-    account_id: str,
-    username: str = "",
-    organization_id: str = "",
-    contract: str = "",
-    action: str = "",
-    outcome: str = "",
-    occurred_from: date | None = None,
-    occurred_to: date | None = None,
-) -> QuerySet[AuditEvent]:
-    """One account's events, newest first, narrowed by the given filters (dates inclusive, UTC).
-
-    Each event has its outcome joined (`event.outcome` only where `outcome_kind` != "pending").
-    """
-    events = _ledger(account_id)
-    if username:
-        events = events.filter(username__icontains=username)
-    if organization_id:
-        events = events.filter(organization_id=organization_id)
-    if contract:
-        events = events.filter(Q(contract_ref=contract) | Q(contract_id=contract))
-    if action:
-        events = events.filter(action=action)
-    if outcome == PENDING:
-        events = events.filter(outcome__isnull=True)
-    elif outcome:
-        events = events.filter(outcome__outcome=outcome)
-    if occurred_from:
-        events = events.filter(occurred_at__gte=_midnight_utc(occurred_from))
-    # The last day has no next midnight to stop before.
-    if occurred_to and occurred_to < date.max:
-        events = events.filter(occurred_at__lt=_midnight_utc(occurred_to + timedelta(days=1)))
-    return events
-
-
-def with_changes(events: Iterable[AuditEvent]) -> list[AuditEvent]:
-    """The events as a list, each given `changes`: its outcome's diff as FieldChange rows."""
-    listed = list(events)
-    for event in listed:
-        outcome = getattr(event, "outcome", None)
-        event.changes = field_changes(outcome.diff if outcome else None)
-    return listed
-
-
-def contract_history_events(
-    *, account_id: str, contract_ref: str, contract_id: str = "", limit: int = 25
-) -> list[AuditEvent]:
-    """The last `limit` events of one contract, newest first, outcome and `changes` preloaded.
-
-    A contract is matched by fabric's `_id` (contract_ref) or by its contractId: the one given,
-    or any the ledger's own events of that `_id` carry. A create event knows only the contractId.
-    """
-    known_ids = (
-        AuditEvent.objects.filter(account_id=account_id, contract_ref=contract_ref)
-        .exclude(contract_id="")
-        .values("contract_id")
-    )
-    match = Q(contract_ref=contract_ref) | Q(contract_id__in=known_ids)
-    if contract_id:
-        match |= Q(contract_id=contract_id)
-    return with_changes(_ledger(account_id).filter(match)[:limit])

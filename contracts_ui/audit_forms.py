@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from contracts_ui.audit import PENDING, PENDING_LABEL
+from contracts_ui.audit_queries import PENDING, PENDING_LABEL
 from contracts_ui.forms import DateInput
 from contracts_ui.models import AuditAction, AuditOutcomeKind
 
@@ -31,7 +31,7 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> dict[str, Any]:
-        """Keyword arguments for audit.audit_events, from a valid form."""
+        """Keyword arguments for audit_queries.audit_events, from a valid form."""
         data = self.cleaned_data
         return {
             "username": data["user"],

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from contracts_ui import audit
+from contracts_ui import audit_queries
 from contracts_ui.access import account_access
 from contracts_ui.audit_forms import AuditFilterForm
 from contracts_ui.models import AuditEvent
@@ -48,10 +48,10 @@ def audit_list(request: HttpRequest, account_id: str) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     context: dict[str, Any] = {"access": access, "account": access.account, "form": form}
     if form.is_valid():
-        events = audit.audit_events(account_id=access.account.account_id, **form.filters())
+        events = audit_queries.audit_events(account_id=access.account.account_id, **form.filters())
         page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
         context["page"] = page
-        context["events"] = audit.with_changes(page.object_list)
+        context["events"] = audit_queries.with_changes(page.object_list)
     return render_page(request, "contracts_ui/audit_list.html", context, partial="audit-log")
 
 
@@ -66,7 +66,7 @@ def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
         return HttpResponse(
             f"Invalid filters: {problems}", status=400, content_type="text/plain; charset=utf-8"
         )
-    events = audit.audit_events(account_id=access.account.account_id, **form.filters())
+    events = audit_queries.audit_events(account_id=access.account.account_id, **form.filters())
     stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     filename = f"audit-{access.account.account_id}-{stamp}.csv"
     return streaming_csv_response(_csv_rows(events.iterator(chunk_size=2000)), filename)
@@ -82,7 +82,7 @@ def contract_history(
         "account": access.account,
         "organization_id": organization_id,
         "contract_ref": contract_id,
-        "history_events": audit.contract_history_events(
+        "history_events": audit_queries.contract_history_events(
             account_id=access.account.account_id, contract_ref=contract_id, contract_id=contract_id
         ),
     }

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from contracts_ui import audit, fabric, selectors
+from contracts_ui import audit_queries, fabric, selectors
 from contracts_ui.access import AccountAccess, account_access
 from contracts_ui.forms import ContractFilterForm, ContractLookupForm
 from contracts_ui.views.rendering import fabric_error_status, render_page
@@ -100,7 +100,7 @@ def contract_page_context(
         return context, fabric_error_status(error)
     context["contract"] = contract
     context["price_list_links"] = selectors.price_list_links(tenant, contract)
-    context["history_events"] = audit.contract_history_events(
+    context["history_events"] = audit_queries.contract_history_events(
         account_id=access.account.account_id,
         contract_ref=contract.id,
         contract_id=contract.contract_id,

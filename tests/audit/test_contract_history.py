@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from contracts_ui import audit
+from contracts_ui import audit_queries
 from contracts_ui.models import AuditAction
 from tests.audit.conftest import record
 from tests.conftest import ACCOUNT_A, ACCOUNT_B
@@ -36,16 +36,16 @@ def history(console_world):
 
 
 def test_the_helper_matches_the_contract_by_ref_or_contract_id(history):
-    events = audit.contract_history_events(
+    events = audit_queries.contract_history_events(
         account_id=ACCOUNT_A, contract_ref="ref-1", contract_id="C-1"
     )
     assert events == [history[4], history[1], history[0]]
-    assert events[1].changes == [audit.FieldChange("endDate", "2026-01-01", "2027-01-01")]
-    assert events[0].outcome_kind == audit.PENDING
+    assert events[1].changes == [audit_queries.FieldChange("endDate", "2026-01-01", "2027-01-01")]
+    assert events[0].outcome_kind == audit_queries.PENDING
 
 
 def test_the_helper_finds_the_create_event_through_the_ledgers_contract_id(history):
-    events = audit.contract_history_events(account_id=ACCOUNT_A, contract_ref="ref-1")
+    events = audit_queries.contract_history_events(account_id=ACCOUNT_A, contract_ref="ref-1")
     assert events == [history[4], history[1], history[0]]
 
 
@@ -53,17 +53,22 @@ def test_the_helper_matches_a_created_contract_not_yet_edited_by_its_contract_id
     created = record(
         console_world.editor_a, action=AuditAction.CREATE, contract_ref="", contract_id="C-new"
     )
-    assert audit.contract_history_events(
+    assert audit_queries.contract_history_events(
         account_id=ACCOUNT_A, contract_ref="ref-new", contract_id="C-new"
     ) == [created]
-    assert audit.contract_history_events(account_id=ACCOUNT_A, contract_ref="ref-new") == []
+    assert audit_queries.contract_history_events(account_id=ACCOUNT_A, contract_ref="ref-new") == []
 
 
 def test_the_helper_keeps_the_last_events_only(console_world):
     for _ in range(4):
         record(console_world.editor_a)
     assert (
-        len(audit.contract_history_events(account_id=ACCOUNT_A, contract_ref="ref-1", limit=3)) == 3
+        len(
+            audit_queries.contract_history_events(
+                account_id=ACCOUNT_A, contract_ref="ref-1", limit=3
+            )
+        )
+        == 3
     )
 
 
@@ -104,7 +109,7 @@ def test_the_panel_renders_inside_the_contract_page_from_its_context(console_wor
     html = render_to_string(
         "contracts_ui/contract_history.html#contract-history",
         {
-            "history_events": audit.contract_history_events(
+            "history_events": audit_queries.contract_history_events(
                 account_id=ACCOUNT_A, contract_ref="ref-1", contract_id="C-1"
             ),
             "account": console_world.account_a,
