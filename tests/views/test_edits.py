@@ -466,3 +466,15 @@ def test_a_duplicate_contract_id_is_reported_at_its_field(editor_client, console
     assert response.status_code == 409
     assert "already exists" in response.content.decode()
     assert AuditEvent.objects.get().outcome.outcome == AuditOutcomeKind.REJECTED
+
+
+def test_a_save_costs_one_re_read_and_one_write(editor_client, console_world, contract, sandbox):
+    url = edit_url(console_world, contract, "status")
+    data = open_form(editor_client, url) | {"status": "ACTIVE"}
+    sandbox.admin.clear_requests()
+    assert editor_client.post(url, data, headers=HTMX).status_code == 200
+    calls = [(call["method"], call["path"]) for call in sandbox.admin.requests()]
+    contract_path = (
+        f"/data-customer/v1/organizations/{contract['partyId']}/contracts/{contract['_id']}"
+    )
+    assert calls == [("GET", contract_path), ("PUT", contract_path)]
