@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 from contracts_ui import fabric, selectors, services
 from contracts_ui.access import AccountAccess, editor_access
 from contracts_ui.audit import actor_from_request
-from contracts_ui.forms import EDIT_FORMS, ContractCreateForm, ContractEditForm
+from contracts_ui.edit_forms import EDIT_FORMS, ContractCreateForm, ContractEditForm
 from contracts_ui.views.contracts import contract_page_context
 from contracts_ui.views.rendering import fabric_error_status, is_partial_request
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from contracts_ui import fabric, services
 from contracts_ui.access import AccountAccess, account_access, editor_access
 from contracts_ui.audit import actor_from_request
-from contracts_ui.forms import InternalPartyLinkForm
+from contracts_ui.edit_forms import InternalPartyLinkForm
 from contracts_ui.views.rendering import fabric_error_status, render_page
 
 # Enough for a merchant's own units; fabric pages at 100 at most.
