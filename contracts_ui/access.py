@@ -53,13 +53,26 @@ def reachable_accounts(user: AbstractBaseUser | AnonymousUser) -> list[AccountAc
     return sorted(accesses.values(), key=lambda access: access.account.name.lower())
 
 
+def _request_accesses(request: HttpRequest) -> list[AccountAccess]:
+    """reachable_accounts for the request's user, read once per request: the view's access check
+    and the page's account switcher share one query."""
+    accesses = getattr(request, "_contracts_ui_accesses", None)
+    if accesses is None:
+        accesses = request._contracts_ui_accesses = reachable_accounts(request.user)
+    return accesses
+
+
+def request_reachable_accounts(request: HttpRequest) -> list[AccountAccess]:
+    """Every account the request's user may reach, by name."""
+    return _request_accesses(request)
+
+
 def account_access(request: HttpRequest, account_id: str) -> AccountAccess:
     """The account named in the URL and the user's role in it, or 404."""
-    grants = _grants_for(request.user).filter(account__account_id=account_id)
-    accesses = _strongest(grants.select_related("account"))
-    if not accesses:
-        raise Http404("No such account.")
-    return next(iter(accesses.values()))
+    for access in _request_accesses(request):
+        if access.account.account_id == account_id:
+            return access
+    raise Http404("No such account.")
 
 
 def editor_access(request: HttpRequest, account_id: str) -> AccountAccess:

@@ -4,14 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from contracts_ui import fabric
-from contracts_ui.access import account_access, reachable_accounts
+from contracts_ui.access import account_access, request_reachable_accounts
 from contracts_ui.forms import OrganizationFilterForm
 from contracts_ui.views.rendering import fabric_error_status, render_page
 
 
 def account_list(request: HttpRequest) -> HttpResponse:
     """The accounts the user may reach; straight into the only one if there is just one."""
-    accesses = reachable_accounts(request.user)
+    accesses = request_reachable_accounts(request)
     if len(accesses) == 1 and "all" not in request.GET:
         return redirect("contracts_ui:organization-list", account_id=accesses[0].account.account_id)
     return render(request, "contracts_ui/account_list.html", {"accesses": accesses})
