@@ -2,9 +2,13 @@
 here with a message at its field instead of becoming a fabric 400."""
 
 from datetime import date
+from functools import lru_cache
 from typing import ClassVar
 
 from django import forms
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from contracts_ui.fabric.types import CONTRACT_STATUSES, MAX_PAGE_SIZE, ContractQuery
 
@@ -43,6 +47,32 @@ class PagingForm(forms.Form):
         """(offset, limit) for fabric, from a valid form."""
         size = min(self.cleaned_data["size"], MAX_PAGE_SIZE)
         return (self.cleaned_data["page"] - 1) * size, size
+
+    def fields_html(self, names: tuple[str, ...]) -> SafeString:
+        """The named fields as the filter bar shows them, errors included.
+
+        Django's widget templates cost ~0.5 ms a field, a quarter of the contracts table's
+        time. A query-string form's markup depends only on its data (its choices are fixed in
+        code), so each distinct query is rendered once per process.
+        """
+        data = tuple((name, tuple(self.data.getlist(name))) for name in self.fields)
+        return _rendered_fields(type(self), names, data)
+
+
+@lru_cache(maxsize=512)
+def _rendered_fields(
+    form_class: type[PagingForm], names: tuple[str, ...], data: tuple[tuple[str, tuple], ...]
+) -> SafeString:
+    query = QueryDict(mutable=True)
+    for name, values in data:
+        query.setlist(name, list(values))
+    form = form_class(query)
+    return mark_safe(  # noqa: S308 - Django's own field rendering, escaped by its templates
+        "".join(
+            render_to_string("contracts_ui/includes/field.html", {"field": form[name]})
+            for name in names
+        )
+    )
 
 
 class OrganizationFilterForm(PagingForm):

@@ -1,12 +1,13 @@
 """Small presentational filters and tags: status badges, date cues, the contracts table row."""
 
 from datetime import datetime
+from html import escape
+from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -70,63 +71,113 @@ def page_number(page) -> int:
     return page.offset // page.limit + 1
 
 
-def _day(moment: datetime | None, pattern: str = "%Y-%m-%d") -> str:
-    return timezone.localtime(moment).strftime(pattern) if moment else "—"
+class _ContractRowsHtml:
+    """The contracts table's rows as HTML, written in Python with the stdlib's escape.
+
+    The table is the console's most requested page, and its rows were most of its cost: as
+    template markup, then as format_html per cell, 50 rows took longer than fabric's answer.
+    Here the per-page work (today's date, the time zone, the URL shape) is done once and each
+    row is one f-string. html.escape is what django.utils.html.escape calls.
+    """
+
+    _PLACEHOLDER = "__contract__"
+
+    def __init__(self, account_id: str, show_organization: bool) -> None:
+        self.account_id = account_id
+        self.show_organization = show_organization
+        self.zone = timezone.get_current_timezone()
+        self.today = timezone.localdate()
+        self._detail_urls: dict[str | None, tuple[str, str]] = {}
+
+    def detail_url(self, contract) -> str:
+        """reverse() once per organization; each contract's id is quoted as reverse() would."""
+        parts = self._detail_urls.get(contract.party_id)
+        if parts is None:
+            shape = reverse(
+                "contracts_ui:contract-detail",
+                args=[self.account_id, contract.party_id, self._PLACEHOLDER],
+            )
+            parts = self._detail_urls[contract.party_id] = tuple(shape.split(self._PLACEHOLDER))
+        return f"{parts[0]}{quote(contract.id, safe=_URL_SAFE)}{parts[1]}"
+
+    def day(self, moment: datetime | None) -> str:
+        return moment.astimezone(self.zone).strftime("%Y-%m-%d") if moment else "—"
+
+    def cues(self, contract) -> tuple[str, str]:
+        """The start and end cells' cues, as end_cue and start_cue word them."""
+        start_html = end_html = ""
+        if contract.start_date is not None:
+            days = (contract.start_date.astimezone(self.zone).date() - self.today).days
+            if days > 0:
+                start_html = _cue("future", f"starts in {days} day{'s' if days != 1 else ''}")
+        if contract.end_date is not None:
+            days = (contract.end_date.astimezone(self.zone).date() - self.today).days
+            if days < 0:
+                end_html = _cue("expired", "expired")
+            elif days == 0:
+                end_html = _cue("soon", "ends today")
+            elif days <= _SOON_DAYS:
+                end_html = _cue("soon", f"expires in {days} day{'s' if days != 1 else ''}")
+        return start_html, end_html
+
+    def organization_cell(self, contract) -> str:
+        if not self.show_organization:
+            return ""
+        url = reverse("contracts_ui:contract-list", args=[self.account_id, contract.party_id])
+        return f'<td><a href="{escape(url)}">{escape(contract.party_id)}</a></td>'
+
+    @staticmethod
+    def price_list_cell(row) -> str:
+        if row.price_list:
+            price_list = row.price_list
+            return (
+                f'{escape(price_list.name)} <span class="muted">'
+                f"{escape(price_list.currency)} · #{escape(str(price_list.price_list_id))}</span>"
+            )
+        if row.contract.price_list_id:
+            return f"#{escape(str(row.contract.price_list_id))}"
+        return '<span class="muted">none</span>'
+
+    def row(self, row) -> str:
+        contract = row.contract
+        start_cue_html, end_cue_html = self.cues(contract)
+        updated = (
+            contract.updated_at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+            if contract.updated_at
+            else "—"
+        )
+        return (
+            f'<tr id="contract-row-{escape(contract.id)}">'
+            f'<td class="mono"><a href="{escape(self.detail_url(contract))}">'
+            f"{escape(contract.contract_id)}</a></td>{self.organization_cell(contract)}"
+            f"<td>{escape(contract.contract_type or '—')}</td>"
+            f'<td><span class="badge {escape(status_class(contract.status))}">'
+            f"{escape(contract.status.title())}</span></td>"
+            f"<td>{self.day(contract.start_date)}{start_cue_html}</td>"
+            f"<td>{self.day(contract.end_date)}{end_cue_html}</td>"
+            f"<td>{self.price_list_cell(row)}</td>"
+            f"<td>{'Yes' if contract.on_contract else 'No'}</td>"
+            f"<td>{'Yes' if contract.promotion_stacking else 'No'}</td>"
+            f"<td>{updated}</td></tr>"
+        )
 
 
-def _cue_html(text: str, modifier: str) -> SafeString:
-    return format_html('<span class="cue cue--{}">{}</span>', modifier, text) if text else ""
+# What reverse() leaves unquoted in a path segment (django.urls.resolvers).
+_URL_SAFE = "!$&'()*+,;=/~:@"
+
+
+def _cue(modifier: str, text: str) -> str:
+    return f'<span class="cue cue--{modifier}">{escape(text)}</span>'
 
 
 @register.simple_tag
-def contract_row(row, account_id: str, show_organization: bool = False) -> SafeString:
-    """One row of the contracts table, escaped by format_html.
+def filter_fields(form, *names: str) -> SafeString:
+    """A query-string form's fields, each in the filter bar's field wrapper (PagingForm)."""
+    return form.fields_html(names)
 
-    Written in Python rather than as template markup: the table is the console's most requested
-    page, and at 100 rows the template version cost several times the whole fabric round trip.
-    """
-    contract = row.contract
-    detail_url = reverse(
-        "contracts_ui:contract-detail", args=[account_id, contract.party_id, contract.id]
-    )
-    organization = ""
-    if show_organization:
-        organization = format_html(
-            '<td><a href="{}">{}</a></td>',
-            reverse("contracts_ui:contract-list", args=[account_id, contract.party_id]),
-            contract.party_id,
-        )
-    end = end_cue(contract.end_date)
-    if row.price_list:
-        price_list = format_html(
-            '{} <span class="muted">{} · #{}</span>',
-            row.price_list.name,
-            row.price_list.currency,
-            row.price_list.price_list_id,
-        )
-    elif contract.price_list_id:
-        price_list = f"#{contract.price_list_id}"
-    else:
-        price_list = format_html('<span class="muted">{}</span>', "none")
-    return format_html(
-        '<tr id="contract-row-{id}"><td class="mono"><a href="{url}">{contract_id}</a></td>{org}'
-        "<td>{type}</td>"
-        '<td><span class="badge {badge}">{status}</span></td>'
-        "<td>{start}{start_cue}</td><td>{end}{end_cue}</td><td>{price_list}</td>"
-        "<td>{on_contract}</td><td>{stacking}</td><td>{updated}</td></tr>",
-        id=contract.id,
-        url=detail_url,
-        contract_id=contract.contract_id,
-        org=organization,
-        type=contract.contract_type or "—",
-        badge=status_class(contract.status),
-        status=contract.status.title(),
-        start=_day(contract.start_date),
-        start_cue=_cue_html(start_cue(contract.start_date), "future"),
-        end=_day(contract.end_date),
-        end_cue=_cue_html(end, "expired" if end == "expired" else "soon"),
-        price_list=price_list,
-        on_contract="Yes" if contract.on_contract else "No",
-        stacking="Yes" if contract.promotion_stacking else "No",
-        updated=_day(contract.updated_at, "%Y-%m-%d %H:%M"),
-    )
+
+@register.simple_tag
+def contract_rows(rows, account_id: str, show_organization: bool = False) -> SafeString:
+    """The contracts table's body: one <tr> per ContractRow."""
+    html = _ContractRowsHtml(account_id, show_organization)
+    return mark_safe("".join(html.row(row) for row in rows))  # noqa: S308 - every value escaped

@@ -1,0 +1,117 @@
+"""The contracts table's rows, rendered in Python: links as reverse() makes them, every value
+escaped, and the date cues worded as the filters word them."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts_ui.fabric.types import Contract, PriceList
+from contracts_ui.selectors import ContractRow
+from contracts_ui.templatetags.contracts_ui import contract_rows, end_cue, start_cue
+
+ACCOUNT = "a" * 24
+ORGANIZATION = "0123456789abcdef01234567"
+
+
+def _contract(**fields) -> Contract:
+    data = {
+        "_id": "64f0c0ffee0000000000aa01",
+        "contractId": "C-1",
+        "partyId": ORGANIZATION,
+        "contractType": "Standard",
+        "status": "ACTIVE",
+        "startDate": "2020-01-01T00:00:00.000Z",
+        "endDate": "2099-01-01T00:00:00.000Z",
+        "onContract": True,
+        "promotionStacking": False,
+        "updatedAt": "2026-03-04T05:06:07.000Z",
+    }
+    return Contract.from_api(data | fields)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _html(*contracts: Contract, price_list: PriceList | None = None, **options) -> str:
+    rows = [ContractRow(contract=contract, price_list=price_list) for contract in contracts]
+    return str(contract_rows(rows, ACCOUNT, **options))
+
+
+@pytest.mark.parametrize("record_id", ["64f0c0ffee0000000000aa01", "C 1&2", "éx?y#z", "50%-off"])
+def test_each_row_links_to_the_contract_exactly_as_reverse_does(record_id):
+    html = _html(_contract(_id=record_id))
+    expected = reverse("contracts_ui:contract-detail", args=[ACCOUNT, ORGANIZATION, record_id])
+    assert f'href="{expected.replace("&", "&amp;")}"' in html
+
+
+def test_every_value_from_fabric_is_escaped():
+    html = _html(
+        _contract(contractId="<script>x</script>", contractType='"><img src=x>'),
+        price_list=PriceList.from_api({"priceListId": 7, "name": "<b>EUR</b>", "currency": "E&R"}),
+    )
+    for raw in ("<script>", "<img", "<b>"):
+        assert raw not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "&quot;&gt;&lt;img src=x&gt;" in html
+    assert '&lt;b&gt;EUR&lt;/b&gt; <span class="muted">E&amp;R · #7</span>' in html
+
+
+def test_the_cells_in_order():
+    html = _html(_contract())
+    url = reverse(
+        "contracts_ui:contract-detail", args=[ACCOUNT, ORGANIZATION, "64f0c0ffee0000000000aa01"]
+    )
+    assert html == (
+        '<tr id="contract-row-64f0c0ffee0000000000aa01"><td class="mono">'
+        f'<a href="{url}">'
+        "C-1</a></td><td>Standard</td>"
+        '<td><span class="badge badge--active">Active</span></td>'
+        "<td>2020-01-01</td><td>2099-01-01</td>"
+        '<td><span class="muted">none</span></td>'
+        "<td>Yes</td><td>No</td><td>2026-03-04 05:06</td></tr>"
+    )
+
+
+def test_the_organization_column_only_when_asked():
+    organization_url = reverse("contracts_ui:contract-list", args=[ACCOUNT, ORGANIZATION])
+    cell = f'<td><a href="{organization_url}">{ORGANIZATION}</a></td>'
+    assert cell not in _html(_contract())
+    assert cell in _html(_contract(), show_organization=True)
+
+
+def test_a_price_list_without_a_name_shows_its_id():
+    html = _html(_contract(priceLists=[{"priceListId": 42, "startDate": None}]))
+    assert "<td>#42</td>" in html
+
+
+@pytest.mark.parametrize(
+    ("days", "end_text", "start_text"),
+    [
+        (-3, "expired", ""),
+        (0, "ends today", ""),
+        (1, "expires in 1 day", "starts in 1 day"),
+        (45, "expires in 45 days", "starts in 45 days"),
+        (90, "expires in 90 days", "starts in 90 days"),
+        (91, "", "starts in 91 days"),
+    ],
+)
+def test_the_date_cues_word_what_the_filters_say(days, end_text, start_text):
+    moment = datetime.combine(timezone.localdate(), datetime.min.time(), UTC) + timedelta(
+        days=days, hours=12
+    )
+    assert end_cue(moment) == end_text
+    assert start_cue(moment) == start_text
+    end_html = _html(_contract(startDate="2020-01-01T00:00:00.000Z", endDate=_iso(moment)))
+    start_html = _html(_contract(startDate=_iso(moment), endDate="2199-01-01T00:00:00.000Z"))
+    if end_text:
+        modifier = "expired" if end_text == "expired" else "soon"
+        assert f'<span class="cue cue--{modifier}">{end_text}</span>' in end_html
+    else:
+        assert "cue--" not in end_html
+    if start_text:
+        assert f'<span class="cue cue--future">{start_text}</span>' in start_html
+    else:
+        assert "cue--future" not in start_html
