@@ -47,6 +47,24 @@ def test_a_group_grant_gives_access(client, console_world):
     assert client.get(url).status_code == 200
 
 
+def test_a_group_grant_reaches_only_its_members_and_the_strongest_role_wins(console_world):
+    from django.contrib.auth.models import Group
+
+    from contracts_ui.access import reachable_accounts
+    from contracts_ui.models import AccountGrant, AccountRole
+
+    editors, others = Group.objects.create(name="Editors"), Group.objects.create(name="Other")
+    AccountGrant.objects.create(account=console_world.account_a, group=editors, role="editor")
+    AccountGrant.objects.create(account=console_world.account_b, group=others, role="viewer")
+    console_world.viewer_a.groups.add(editors)
+    console_world.stranger.groups.add(others)
+
+    reached = {a.account.account_id: a.role for a in reachable_accounts(console_world.viewer_a)}
+    # Her own viewer grant and her group's editor grant: one entry, the stronger role.
+    assert reached == {console_world.account_a.account_id: AccountRole.EDITOR}
+    assert reachable_accounts(console_world.superuser) == []
+
+
 def test_an_inactive_account_is_unreachable(viewer_client, console_world):
     console_world.account_a.is_active = False
     console_world.account_a.save()
