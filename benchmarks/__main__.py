@@ -52,7 +52,17 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=20, help="fabric latency for overhead")
     parser.add_argument("--ledger", type=int, default=100_000, help="audit records to export")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "results.json")
+    sections = ("overhead", "throughput", "floor", "scale", "counts", "bytes", "exports")
+    parser.add_argument(
+        "--sections",
+        type=lambda text: text.split(","),
+        default=list(sections),
+        help=f"comma-separated, from: {','.join(sections)} (default: all)",
+    )
     options = parser.parse_args()
+    unknown = set(options.sections) - set(sections)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
     started = time.monotonic()
     with (

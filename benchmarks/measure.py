@@ -1,5 +1,6 @@
 """Timing helpers: samples, percentiles and a bounded throughput run."""
 
+import os
 import statistics
 import threading
 import time
@@ -24,9 +25,22 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def samples(run_once: Callable[[], float], *, count: int, warmup: int = 5) -> list[float]:
     """Seconds taken by `run_once` (which returns its own duration), after a warm-up."""
+    return interleaved_samples(run_once, count=count, warmup=warmup)[0]
+
+
+def interleaved_samples(
+    *runs: Callable[[], float], count: int, warmup: int = 5
+) -> list[list[float]]:
+    """Samples of several runs taken in turn (a, b, a, b...), so that a shared machine's slow
+    moments fall on all of them alike rather than on whichever was measured then."""
     for _ in range(warmup):
-        run_once()
-    return [run_once() for _ in range(count)]
+        for run_once in runs:
+            run_once()
+    taken: list[list[float]] = [[] for _ in runs]
+    for _ in range(count):
+        for run_once, seconds in zip(runs, taken, strict=True):
+            seconds.append(run_once())
+    return taken
 
 
 def throughput(
@@ -71,6 +85,26 @@ def peak_rss_mb(pids: list[int]) -> float:
         except OSError:
             continue
     return peak / 1024
+
+
+def _stat_fields(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as stat:
+        # The fields after the command name (which may hold spaces); utime is index 11.
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User plus system CPU time used so far by a server's worker processes: the live ones,
+    and those already recycled (their time is in the master's cutime and cstime once reaped)."""
+    fields = _stat_fields(master_pid)
+    ticks = int(fields[13]) + int(fields[14])
+    for pid in child_pids(master_pid):
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def child_pids(pid: int) -> list[int]:
