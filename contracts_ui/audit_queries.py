@@ -111,13 +111,21 @@ def contract_history_events(
 
     A contract is matched by fabric's `_id` (contract_ref) or by its contractId: the one given,
     or any the ledger's own events of that `_id` carry. A create event knows only the contractId.
+
+    One query per id rather than one with OR: each walks an (account_id, contract_ref or
+    contract_id, -id) index, whereas SQLite without statistics answers the OR by scanning the
+    account's whole ledger (30-50 ms at 100,000 records, against 2-4 ms this way).
     """
-    known_ids = (
+    contract_ids = set(
         AuditEvent.objects.filter(account_id=account_id, contract_ref=contract_ref)
         .exclude(contract_id="")
-        .values("contract_id")
+        .order_by()
+        .values_list("contract_id", flat=True)
     )
-    match = Q(contract_ref=contract_ref) | Q(contract_id__in=known_ids)
+    events = _ledger(account_id)
     if contract_id:
-        match |= Q(contract_id=contract_id)
-    return with_changes(_ledger(account_id).filter(match)[:limit])
+        contract_ids.add(contract_id)
+    newest = {event.id: event for event in events.filter(contract_ref=contract_ref)[:limit]}
+    for known in sorted(contract_ids):
+        newest.update((event.id, event) for event in events.filter(contract_id=known)[:limit])
+    return with_changes(sorted(newest.values(), key=lambda event: event.id, reverse=True)[:limit])

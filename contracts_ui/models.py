@@ -183,7 +183,17 @@ class AuditEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["account_id", "-id"])]
+        indexes = [
+            models.Index(fields=["account_id", "-id"]),
+            # One contract's newest events, by either of its ids, without walking the account's
+            # whole ledger: a planner without statistics otherwise takes (account_id, -id).
+            models.Index(
+                fields=["account_id", "contract_ref", "-id"], name="audit_contract_ref_newest"
+            ),
+            models.Index(
+                fields=["account_id", "contract_id", "-id"], name="audit_contract_id_newest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
