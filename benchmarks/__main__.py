@@ -46,7 +46,7 @@ def print_table(results: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--samples", type=int, default=40, help="timed requests per page type")
+    parser.add_argument("--samples", type=int, default=60, help="timed requests per page type")
     parser.add_argument("--seconds", type=float, default=8, help="length of each throughput run")
     parser.add_argument("--threads", type=int, default=4, help="clients in throughput runs")
     parser.add_argument("--latency-ms", type=int, default=20, help="fabric latency for overhead")
