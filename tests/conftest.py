@@ -185,3 +185,17 @@ def contract_a(sandbox, fabric_world) -> dict:
         status="ACTIVE",
         priceListId=100000,
     )
+
+
+def page_costs(client, sandbox, url: str) -> tuple[int, int]:
+    """(fabric calls, database queries) of one GET of `url`, once the token and the cached
+    look-ups (organization, price lists) are warm."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    sandbox.admin.clear_requests()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return sandbox.admin.request_count(), len(queries)

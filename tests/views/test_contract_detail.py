@@ -2,13 +2,11 @@
 
 from urllib.parse import parse_qs
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts_ui import audit
 from contracts_ui.models import AuditAction, AuditOutcomeKind
-from tests.conftest import create_contract, fabric_headers
+from tests.conftest import create_contract, fabric_headers, page_costs
 
 
 def _url(world, contract, **query):
@@ -74,20 +72,11 @@ def test_htmx_gets_only_the_contract_section(viewer_client, console_world, contr
     assert html.lstrip().startswith('<section id="contract"')
 
 
-def _page_costs(client, sandbox, url) -> tuple[int, int]:
-    client.get(url)  # warm the token and the cached price-list look-up
-    sandbox.admin.clear_requests()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return sandbox.admin.request_count(), len(queries)
-
-
 def test_the_page_costs_one_fabric_call_and_queries_its_history_does_not_grow(
     viewer_client, console_world, contract_a, sandbox
 ):
     """The contract page shows its last audit events; 40 of them cost what none do."""
-    before = _page_costs(viewer_client, sandbox, _url(console_world, contract_a))
+    before = page_costs(viewer_client, sandbox, _url(console_world, contract_a))
     actor = audit.Actor(
         user=console_world.editor_a, username="alice", client_ip="127.0.0.1", user_agent="test"
     )
@@ -106,7 +95,7 @@ def test_the_page_costs_one_fabric_call_and_queries_its_history_does_not_grow(
         audit.record_outcome(
             event, outcome=AuditOutcomeKind.SUCCEEDED, diff={"status": ["DRAFT", "ACTIVE"]}
         )
-    after = _page_costs(viewer_client, sandbox, _url(console_world, contract_a))
+    after = page_costs(viewer_client, sandbox, _url(console_world, contract_a))
     assert before[0] == 1
     assert after == before
     html = viewer_client.get(_url(console_world, contract_a)).content.decode()

@@ -1,11 +1,9 @@
 """An organization's contract table: filters, sort, paging, htmx, and what a page costs."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import ACCOUNT_A, create_contract
+from tests.conftest import ACCOUNT_A, create_contract, page_costs
 
 LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
 
@@ -147,19 +145,10 @@ def test_fabric_unavailable_is_a_message_not_a_crash(
     assert 'role="alert"' in response.content.decode()
 
 
-def _page_costs(client, sandbox, url) -> tuple[int, int]:
-    client.get(url)  # warm the token and the cached look-ups (organization, price lists)
-    sandbox.admin.clear_requests()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return sandbox.admin.request_count(), len(queries)
-
-
 def test_a_page_costs_one_fabric_call_and_fixed_queries_whatever_the_size(
     viewer_client, console_world, small_organization, large_organization, sandbox
 ):
-    small = _page_costs(viewer_client, sandbox, _url(console_world, small_organization, size=10))
-    large = _page_costs(viewer_client, sandbox, _url(console_world, large_organization, size=100))
+    small = page_costs(viewer_client, sandbox, _url(console_world, small_organization, size=10))
+    large = page_costs(viewer_client, sandbox, _url(console_world, large_organization, size=100))
     assert small[0] == 1
     assert large == small
