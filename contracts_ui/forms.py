@@ -8,7 +8,8 @@ from typing import ClassVar
 from django import forms
 from django.http import QueryDict
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from contracts_ui.fabric.types import CONTRACT_STATUSES, MAX_PAGE_SIZE, ContractQuery
 
@@ -67,11 +68,13 @@ def _rendered_fields(
     for name, values in data:
         query.setlist(name, list(values))
     form = form_class(query)
-    return mark_safe(  # noqa: S308 - Django's own field rendering, escaped by its templates
-        "".join(
-            render_to_string("contracts_ui/includes/field.html", {"field": form[name]})
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (render_to_string("contracts_ui/includes/field.html", {"field": form[name]}),)
             for name in names
-        )
+        ),
     )
 
 

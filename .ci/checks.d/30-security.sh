@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Security checks: ruff's bandit rules on every file, bandit on what runs in production, and
-# pip-audit on every installed package. Exceptions and their reasons: pyproject.toml [tool.bandit].
+# pip-audit on every installed package. Exceptions and their reasons: pyproject.toml [tool.bandit],
+# or a `# nosec <test>` at the one line it covers, with the reason beside it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 make --no-print-directory install  # the dev extra brings bandit and pip-audit
