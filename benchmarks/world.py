@@ -1,5 +1,6 @@
 """What the benchmark runs against: the stand-in with prepared data, and the console under
-gunicorn with production settings on its own SQLite file, both on 127.0.0.1."""
+gunicorn with production settings (gunicorn.conf.py, less worker recycling) on its own SQLite
+file, both on 127.0.0.1."""
 
 import os
 import secrets
@@ -131,6 +132,10 @@ def bench_world(workdir: Path):
                 str(ROOT / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{port}",
+                # No worker recycling during the benchmark: a new worker's start-up CPU would
+                # land in whichever throughput run it fell in (the trivial view's, mostly).
+                "--max-requests",
+                "0",
                 "console.wsgi",
             ],
             cwd=ROOT,
