@@ -198,6 +198,15 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
 
+    # The kind of an event whose outcome was never recorded: fabric's answer did not arrive.
+    PENDING = "pending"
+
+    @property
+    def outcome_kind(self) -> str:
+        """The recorded outcome's kind, or PENDING. Read with select_related("outcome")."""
+        outcome = getattr(self, "outcome", None)
+        return outcome.outcome if outcome else self.PENDING
+
 
 class AuditOutcome(AppendOnlyModel):
     """What became of one AuditEvent: fabric's answer, or the failure that stood for it."""
