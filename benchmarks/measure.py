@@ -1,5 +1,6 @@
 """Timing helpers: samples, percentiles and a bounded throughput run."""
 
+import math
 import os
 import statistics
 import threading
@@ -10,7 +11,7 @@ from collections.abc import Callable
 def percentile(values: list[float], fraction: float) -> float:
     """The nearest-rank percentile (fraction 0.5 = median)."""
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
     return ordered[index]
 
 
@@ -21,6 +22,13 @@ def summary(values: list[float]) -> dict[str, float]:
         "mean_ms": statistics.fmean(values) * 1000,
         "samples": len(values),
     }
+
+
+def paired_added_ms(ours: list[float], theirs: list[float]) -> float:
+    """What `ours` adds to `theirs`, in ms: the median of each sample less its pair, taken right
+    after it by interleaved_samples. Pairs, not the difference of two medians, because a slow
+    moment of the shared machine lands on both halves of a pair and cancels out."""
+    return statistics.median(a - b for a, b in zip(ours, theirs, strict=True)) * 1000
 
 
 def samples(run_once: Callable[[], float], *, count: int, warmup: int = 5) -> list[float]:

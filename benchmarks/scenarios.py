@@ -14,6 +14,7 @@ from benchmarks.http import KeepAliveClient, hidden_fields, log_in
 from benchmarks.measure import (
     child_pids,
     interleaved_samples,
+    paired_added_ms,
     peak_rss_mb,
     samples,
     summary,
@@ -126,14 +127,14 @@ def overhead(world: BenchWorld, options) -> list[dict]:
     }
     results = []
     for name, (through_console, direct) in pages.items():
-        ours, theirs = (
-            summary(taken)
-            for taken in interleaved_samples(through_console, direct, count=options.samples)
+        console_seconds, direct_seconds = interleaved_samples(
+            through_console, direct, count=options.samples
         )
+        ours, theirs = summary(console_seconds), summary(direct_seconds)
         results.append(
             _result(
                 f"added by the console, p50 ms: {name}",
-                round(ours["p50_ms"] - theirs["p50_ms"], 2),
+                round(paired_added_ms(console_seconds, direct_seconds), 2),
                 "-",
                 None,
             )
@@ -242,17 +243,17 @@ def scale(world: BenchWorld, options) -> list[dict]:
         )
         runs.append(lambda org=organization: _timed(console, "GET", _table_path(org)))
         runs.append(lambda path=direct_path: _timed(fabric, "GET", path))
-    taken = [summary(seconds) for seconds in interleaved_samples(*runs, count=options.samples)]
-    measured = {
-        "small": {"console": taken[0], "fabric": taken[1]},
-        "large": {"console": taken[2], "fabric": taken[3]},
-    }
+    taken = interleaved_samples(*runs, count=options.samples)
     world.sandbox.admin.clear_faults()
+    measured = {
+        "small": {"console": summary(taken[0]), "fabric": summary(taken[1])},
+        "large": {"console": summary(taken[2]), "fabric": summary(taken[3])},
+    }
     small, large = measured["small"], measured["large"]
     ratio = large["console"]["p50_ms"] / small["console"]["p50_ms"]
     share = {
-        label: figures["console"]["p50_ms"] - figures["fabric"]["p50_ms"]
-        for label, figures in measured.items()
+        "small": paired_added_ms(taken[0], taken[1]),
+        "large": paired_added_ms(taken[2], taken[3]),
     }
     share_ratio = share["large"] / share["small"]
     return [
