@@ -15,6 +15,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 
@@ -78,6 +79,10 @@ def chromium(console, monkeypatch: pytest.MonkeyPatch) -> Iterator:
         )
         yield browser
         browser.close()
+        # While Playwright's loop runs, asgiref's Local gives this thread's ORM calls their own
+        # connections (per asyncio context): return them to the pool before the loop stops,
+        # or one stays open and PostgreSQL refuses to drop the test database.
+        connections.close_all()
 
 
 @dataclass
