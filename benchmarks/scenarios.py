@@ -51,6 +51,14 @@ def _contract_path(world: BenchWorld, suffix: str = "") -> str:
     return reverse("contracts_ui:contract-detail", kwargs=kwargs)
 
 
+def _fabric_table_path(organization: str) -> str:
+    """The one fabric call behind the console's table page (_table_path), made directly."""
+    query = urllib.parse.urlencode(
+        {"sortBy": "updatedAt", "sortOrder": "desc", "offset": 0, "limit": 50}
+    )
+    return f"/data-customer/v1/organizations/{organization}/contracts?{query}"
+
+
 def _fabric_contract_path(world: BenchWorld) -> str:
     """The bench contract as the console's contract page and saves read it from fabric."""
     return f"/data-customer/v1/organizations/{world.small_org}/contracts/{world.contract['_id']}"
@@ -107,22 +115,15 @@ def overhead(world: BenchWorld, options) -> list[dict]:
     """Console page time ÷ the time of the fabric calls that page needs, made directly."""
     world.sandbox.admin.add_fault(latency_ms=options.latency_ms)
     console, fabric = _console_client(world), _fabric_client(world)
-    list_path = (
-        f"/data-customer/v1/organizations/{world.small_org}/contracts?"
-        + urllib.parse.urlencode(
-            {"sortBy": "updatedAt", "sortOrder": "desc", "offset": 0, "limit": 50}
-        )
-    )
-    contract_path = _fabric_contract_path(world)
     console_save, direct_save = _save_cycle(world, console)
     pages = {
         "contracts table (50 rows)": (
             lambda: _timed(console, "GET", _table_path(world.small_org)),
-            lambda: _timed(fabric, "GET", list_path),
+            lambda: _timed(fabric, "GET", _fabric_table_path(world.small_org)),
         ),
         "contract page": (
             lambda: _timed(console, "GET", _contract_path(world)),
-            lambda: _timed(fabric, "GET", contract_path),
+            lambda: _timed(fabric, "GET", _fabric_contract_path(world)),
         ),
         "save of a date edit": (console_save, direct_save),
     }
@@ -237,13 +238,8 @@ def scale(world: BenchWorld, options) -> list[dict]:
     console, fabric = _console_client(world), _fabric_client(world)
     runs = []
     for organization in (world.small_org, world.large_org):
-        direct_path = f"/data-customer/v1/organizations/{organization}/contracts?" + (
-            urllib.parse.urlencode(
-                {"sortBy": "updatedAt", "sortOrder": "desc", "offset": 0, "limit": 50}
-            )
-        )
         runs.append(lambda org=organization: _timed(console, "GET", _table_path(org)))
-        runs.append(lambda path=direct_path: _timed(fabric, "GET", path))
+        runs.append(lambda org=organization: _timed(fabric, "GET", _fabric_table_path(org)))
     taken = interleaved_samples(*runs, count=options.samples)
     world.sandbox.admin.clear_faults()
     measured = {
