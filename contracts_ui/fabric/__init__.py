@@ -4,7 +4,12 @@ Callers write `from contracts_ui import fabric` and use `fabric.list_contracts(.
 `except fabric.FabricUnavailable`.
 """
 
-from contracts_ui.fabric.client import fabric_request, forget_token, obtain_token
+from contracts_ui.fabric.client import (
+    fabric_request,
+    forget_token,
+    lookup_cache_key,
+    obtain_token,
+)
 from contracts_ui.fabric.context import current_request_id
 from contracts_ui.fabric.contracts import (
     create_contract,
@@ -36,13 +41,8 @@ from contracts_ui.fabric.internal_parties import (
 from contracts_ui.fabric.organizations import get_organization, list_organizations
 from contracts_ui.fabric.price_lists import get_price_list, get_price_lists
 from contracts_ui.fabric.types import (
-    CONTRACT_FILTER_FIELDS,
-    CONTRACT_SORT_FIELDS,
     CONTRACT_STATUSES,
     MAX_PAGE_SIZE,
-    ORGANIZATION_SORT_FIELDS,
-    PARTY_TYPES,
-    SORT_ORDERS,
     Contract,
     ContractQuery,
     FabricTenant,
@@ -56,13 +56,8 @@ from contracts_ui.fabric.types import (
 )
 
 __all__ = [
-    "CONTRACT_FILTER_FIELDS",
-    "CONTRACT_SORT_FIELDS",
     "CONTRACT_STATUSES",
     "MAX_PAGE_SIZE",
-    "ORGANIZATION_SORT_FIELDS",
-    "PARTY_TYPES",
-    "SORT_ORDERS",
     "Contract",
     "ContractQuery",
     "FabricAuthError",
@@ -96,6 +91,7 @@ __all__ = [
     "list_internal_parties",
     "list_internal_party_links",
     "list_organizations",
+    "lookup_cache_key",
     "obtain_token",
     "patch_contract",
     "restore_contract",

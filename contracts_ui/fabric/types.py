@@ -21,27 +21,6 @@ from contracts_ui.fabric.values import (
 )
 
 CONTRACT_STATUSES = ("ACTIVE", "DRAFT", "INACTIVE")
-CONTRACT_SORT_FIELDS = (
-    "contractId",
-    "organizationName",
-    "startDate",
-    "endDate",
-    "status",
-    "priceListId",
-    "updatedAt",
-)
-CONTRACT_FILTER_FIELDS = (
-    "contractId",
-    "contractType",
-    "status",
-    "partyId",
-    "priceListId",
-    "accountId",
-    "addressId",
-)
-ORGANIZATION_SORT_FIELDS = ("updatedAt", "name", "email", "isActive", "partyType")
-PARTY_TYPES = ("O", "H")
-SORT_ORDERS = ("asc", "desc")
 MAX_PAGE_SIZE = 100
 
 
