@@ -6,12 +6,14 @@ is a 404, so its existence is not revealed; a viewer asking to edit is a 403.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 
+from contracts_ui.fabric.types import FabricTenant
 from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
 
 _ROLE_RANK = {AccountRole.VIEWER: 1, AccountRole.EDITOR: 2}
@@ -27,6 +29,12 @@ class AccountAccess:
     @property
     def can_edit(self) -> bool:
         return self.role == AccountRole.EDITOR
+
+    @cached_property
+    def tenant(self) -> FabricTenant:
+        """The account as the fabric client needs it, its secret read once per request (the
+        request's accesses are memoised); raises SecretNotFound, a FabricError, when missing."""
+        return self.account.tenant()
 
 
 def _grants_for(user: AbstractBaseUser | AnonymousUser):

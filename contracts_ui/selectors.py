@@ -1,26 +1,93 @@
-"""Reads that combine fabric calls for a page: which endpoint answers a view, and the look-ups
-(price lists, organizations) that name what a row refers to, all through the shared cache."""
+"""Reads for the pages: which fabric endpoint answers a view, the look-ups (organizations, price
+lists) that name what a row refers to (cached in the shared cache), every contract of a list page
+by page, and a contract's history in the ledger. Views read through these and nothing lower; a
+FabricError raised here reaches the view's error helper (views/rendering.py)."""
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from contracts_ui import fabric
+from django.core.cache import cache
+
+from contracts_ui import audit_queries, fabric
 from contracts_ui.fabric.types import (
+    CONTRACT_STATUSES,
+    MAX_PAGE_SIZE,
     Contract,
     ContractQuery,
     FabricTenant,
+    InternalParty,
+    InternalPartyLink,
+    Organization,
     Page,
     PriceList,
     PriceListLink,
 )
+from contracts_ui.models import AuditEvent
 
 logger = logging.getLogger(__name__)
+
+STATUS_COUNTS_CACHE_SECONDS = 60
+# Enough for a merchant's own units; fabric pages at 100 at most.
+INTERNAL_PARTY_CHOICES = 100
+
+type PageFetch = Callable[[int, int], Page[Contract]]
 
 
 @dataclass(frozen=True)
 class ContractRow:
     contract: Contract
     price_list: PriceList | None
+
+
+@dataclass(frozen=True)
+class LedgerRef:
+    """How the ledger names a contract: `contract_ref` is fabric's `_id` (`Contract.id`),
+    `contract_id` its contractId (the only name a create event knows)."""
+
+    contract_ref: str
+    contract_id: str = ""
+
+    @classmethod
+    def of(cls, contract: Contract) -> "LedgerRef":
+        return cls(contract_ref=contract.id, contract_id=contract.contract_id)
+
+    @classmethod
+    def from_url(cls, contract_id: str) -> "LedgerRef":
+        # The URL's contract value is fabric's `_id` or a contractId: the ledger is asked for both.
+        return cls(contract_ref=contract_id, contract_id=contract_id)
+
+
+def organization(tenant: FabricTenant, *, organization_id: str) -> Organization:
+    """One organization, through the cached look-up."""
+    return fabric.get_organization(tenant, organization_id=organization_id)
+
+
+def organizations(
+    tenant: FabricTenant,
+    *,
+    name: str | None,
+    sort_by: str,
+    sort_order: str,
+    offset: int,
+    limit: int,
+) -> Page[Organization]:
+    """One page of the account's organizations, optionally those whose name contains `name`."""
+    return fabric.list_organizations(
+        tenant, name=name, sort_by=sort_by, sort_order=sort_order, offset=offset, limit=limit
+    )
+
+
+def contract(
+    tenant: FabricTenant, *, organization_id: str, contract_id: str, include_deleted: bool = False
+) -> Contract:
+    """One contract, by the URL's value (fabric's `_id` or its contractId)."""
+    return fabric.get_contract(
+        tenant,
+        organization_id=organization_id,
+        contract_id=contract_id,
+        include_deleted=include_deleted,
+    )
 
 
 def organization_contracts(
@@ -44,6 +111,81 @@ def organization_contracts(
     return fabric.list_contracts(
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
+
+
+def account_contracts(
+    tenant: FabricTenant, *, query: ContractQuery, offset: int, limit: int
+) -> Page[Contract]:
+    """One page of contracts across the whole account (GET /v1/contracts)."""
+    return fabric.search_contracts(tenant, query=query, offset=offset, limit=limit)
+
+
+def organization_page_fetch(
+    tenant: FabricTenant, *, organization_id: str, query: ContractQuery
+) -> PageFetch:
+    """fetch(offset, limit) for an organization's contracts, as the contracts table reads them."""
+    return lambda offset, limit: organization_contracts(
+        tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
+    )
+
+
+def account_page_fetch(tenant: FabricTenant, *, query: ContractQuery) -> PageFetch:
+    """fetch(offset, limit) for contracts across the whole account."""
+    return lambda offset, limit: account_contracts(tenant, query=query, offset=offset, limit=limit)
+
+
+def first_page(fetch: PageFetch) -> Page[Contract]:
+    """The first full-size page: it says how many rows follow, and fails before any is sent."""
+    return fetch(0, MAX_PAGE_SIZE)
+
+
+def every_contract(
+    fetch: PageFetch, *, first: Page[Contract], max_rows: int | None = None
+) -> Iterator[Contract]:
+    """Every contract of a list, starting with the page already fetched; one call per further
+    page of 100, so each row is fetched exactly once. Stops at the count fabric first gave."""
+    total = first.count if max_rows is None else min(first.count, max_rows)
+    page, delivered = first, 0
+    while True:
+        for item in page.items[: total - delivered]:
+            yield item
+            delivered += 1
+        if not page.items or delivered >= total:
+            return
+        page = fetch(page.offset + len(page.items), MAX_PAGE_SIZE)
+
+
+def organization_status_counts(tenant: FabricTenant, *, organization_id: str) -> dict[str, int]:
+    """{status: number of live contracts} for one organization: one limit=1 call per status,
+    cached briefly since the counts are an overview, not a ledger."""
+    key = fabric.lookup_cache_key("status-counts", tenant, organization_id)
+    counts = cache.get(key)
+    if counts is None:
+        counts = {
+            status: fabric.list_contracts(
+                tenant,
+                organization_id=organization_id,
+                query=ContractQuery(status=status),
+                limit=1,
+            ).count
+            for status in CONTRACT_STATUSES
+        }
+        cache.set(key, counts, STATUS_COUNTS_CACHE_SECONDS)
+    return counts
+
+
+def organization_names(
+    tenant: FabricTenant, *, organization_ids: Iterable[str], limit: int
+) -> dict[str, str]:
+    """{id: name} of the first `limit` distinct ids, through the cached look-up; an organization
+    fabric cannot name is left out (the page shows its id)."""
+    names = {}
+    for organization_id in list(dict.fromkeys(organization_ids))[:limit]:
+        try:
+            names[organization_id] = organization(tenant, organization_id=organization_id).name
+        except fabric.FabricError:
+            logger.warning("organization name unavailable for %s", organization_id)
+    return names
 
 
 def price_list_links(
@@ -70,3 +212,36 @@ def contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list
         logger.warning("price list names unavailable for %d ids", len(price_list_ids))
         price_lists = {}
     return [ContractRow(contract=c, price_list=price_lists.get(c.price_list_id)) for c in contracts]
+
+
+def contract_history(account_id: str, ref: LedgerRef) -> list[AuditEvent]:
+    """The last changes the ledger holds for one contract, newest first."""
+    return audit_queries.contract_history_events(
+        account_id=account_id, contract_ref=ref.contract_ref, contract_id=ref.contract_id
+    )
+
+
+def internal_parties(tenant: FabricTenant) -> tuple[InternalParty, ...]:
+    """The merchant's internal parties that may be linked (the first INTERNAL_PARTY_CHOICES)."""
+    return fabric.list_internal_parties(tenant, limit=INTERNAL_PARTY_CHOICES).items
+
+
+@dataclass(frozen=True)
+class OrganizationParties:
+    organization: Organization
+    linked: list[tuple[InternalPartyLink, InternalParty | None]]
+    unlinked: list[InternalParty]  # the choices of the link form
+
+
+def organization_parties(tenant: FabricTenant, *, organization_id: str) -> OrganizationParties:
+    """An organization's internal-party links, each with its party, and the parties not linked."""
+    found = organization(tenant, organization_id=organization_id)
+    links = fabric.list_internal_party_links(tenant, party_id=organization_id)
+    parties = internal_parties(tenant)
+    by_id = {party.id: party for party in parties}
+    linked_ids = {link.internal_party_id for link in links if not link.is_deleted}
+    return OrganizationParties(
+        organization=found,
+        linked=[(link, by_id.get(link.internal_party_id)) for link in links],
+        unlinked=[party for party in parties if party.id not in linked_ids],
+    )

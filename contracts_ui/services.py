@@ -1,55 +1,108 @@
-"""Writes to fabric: each re-reads what it changes, refuses to overwrite a concurrent change,
-and goes through the audit ledger exactly once. Views call these and nothing lower."""
+"""Writes to fabric. Each takes a form's Python values, turns them into fabric's wire format,
+re-reads what it changes, refuses to overwrite a concurrent change, and goes through the audit
+ledger exactly once. Views call these and nothing lower."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from typing import Any
 
+from django import forms
 from django.core.cache import cache
 
 from contracts_ui import audit, fabric
+from contracts_ui.access import AccountAccess
 from contracts_ui.audit import Actor
-from contracts_ui.fabric.types import Contract, InternalPartyLink
-from contracts_ui.fabric.values import format_datetime
-from contracts_ui.models import AuditAction, FabricAccount
+from contracts_ui.fabric.types import Contract, FabricTenant, InternalPartyLink
+from contracts_ui.forms import edits as edit_forms
+from contracts_ui.models import AuditAction
+from contracts_ui.selectors import LedgerRef
+from contracts_ui.snapshot import FieldChange, Snapshot
 
 # Long enough to outlive any open form, short enough not to pile up in the cache.
 _SUBMISSION_TTL = 24 * 3600
 
 
+def fabric_name(form_field: str) -> str:
+    """A form field's name in fabric, in camelCase: `price_list_id` → `priceListId`."""
+    first, *rest = form_field.split("_")
+    return first + "".join(word.title() for word in rest)
+
+
+def form_field_name(fabric_field: str) -> str:
+    """fabric's camelCase field name as a form field's (`priceListId` → `price_list_id`)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", fabric_field).lower()
+
+
+def wire_value(value: Any) -> Any:
+    """A form's Python value as fabric takes it: a date becomes midnight UTC with milliseconds."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return f"{value.isoformat()}T00:00:00.000Z"
+    return value
+
+
 @dataclass(frozen=True)
 class EditSection:
-    """A part of a contract edited by one form, and the fabric endpoint that accepts it."""
+    """A part of a contract edited by one form: the form, the ledger's action, and whether only
+    fabric's PATCH accepts its fields (the flags, REFERENCE.md §2); the rest go through PUT."""
 
     name: str
+    form: type[edit_forms.ContractEditForm]
     action: AuditAction
-    fields: tuple[str, ...]
-    endpoint: str  # "put": the organization's contract; "patch": /v1/contracts/{id}
+    needs_patch: bool = False
+
+    def values_of(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """The form's Python values for a state in fabric's names and formats."""
+        values = {}
+        for name, field in self.form.base_fields.items():
+            if name in ("seen", "submission"):
+                continue
+            value = state.get(fabric_name(name))
+            if isinstance(field, forms.DateField):
+                value = date.fromisoformat(value[:10]) if value else None
+            values[name] = value
+        return values
+
+    def changes(self, values: Mapping[str, Any], seen: Snapshot) -> dict[str, Any]:
+        """What the user changed from what they saw, in fabric's names and wire format.
+
+        Compared as Python values, so a date the user left alone keeps fabric's time of day.
+        """
+        before = self.values_of(seen.state)
+        return {
+            fabric_name(name): wire_value(value)
+            for name, value in values.items()
+            if value != before.get(name)
+        }
+
+    def form_for(
+        self, contract: Contract, *, yours: Mapping[str, Any] | None = None
+    ) -> edit_forms.ContractEditForm:
+        """An unbound form showing the contract (or `yours` over it), signed with what it shows."""
+        snapshot = Snapshot.of(contract)
+        initial = {
+            **self.values_of(snapshot.state),
+            **(yours or {}),
+            "seen": snapshot.sign(),
+            "submission": edit_forms.new_submission_token(),
+        }
+        return self.form(initial=initial)
 
 
-EDIT_SECTIONS = {
+# The one registry of the contract page's edit sections, keyed by the URL's section name.
+EDIT_SECTIONS: dict[str, EditSection] = {
     section.name: section
     for section in (
-        EditSection("dates", AuditAction.CHANGE_DATES, ("startDate", "endDate"), "put"),
-        EditSection("status", AuditAction.CHANGE_STATUS, ("status",), "put"),
-        EditSection("price-list", AuditAction.CHANGE_PRICE_LIST, ("priceListId",), "put"),
-        # Only PATCH accepts the flags (REFERENCE.md §2).
+        EditSection("dates", edit_forms.ContractDatesForm, AuditAction.CHANGE_DATES),
+        EditSection("status", edit_forms.ContractStatusForm, AuditAction.CHANGE_STATUS),
+        EditSection("price-list", edit_forms.ContractPriceListForm, AuditAction.CHANGE_PRICE_LIST),
         EditSection(
-            "flags", AuditAction.CHANGE_FLAGS, ("onContract", "promotionStacking"), "patch"
+            "flags", edit_forms.ContractFlagsForm, AuditAction.CHANGE_FLAGS, needs_patch=True
         ),
-        EditSection(
-            "details", AuditAction.CHANGE_DETAILS, ("contractType", "additionalAttributes"), "put"
-        ),
+        EditSection("details", edit_forms.ContractDetailsForm, AuditAction.CHANGE_DETAILS),
     )
 }
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    seen: Any  # when the user opened the form
-    current: Any  # in fabric now
-    yours: Any  # what the user asked for
 
 
 class EditConflict(Exception):
@@ -61,8 +114,31 @@ class EditConflict(Exception):
         self.changes = changes
 
 
-class DuplicateSubmission(Exception):
-    """This form was already submitted once; a second write is not sent."""
+class Rejected(Exception):
+    """The input was refused (by fabric, or by a check against it); nothing was written.
+
+    `errors` maps form field names (None: the form as a whole) to messages for the user.
+    """
+
+    def __init__(self, errors: Mapping[str | None, list[str]], *, status: int = 422) -> None:
+        super().__init__("; ".join(m for messages in errors.values() for m in messages))
+        self.errors = dict(errors)
+        self.status = status
+
+    @classmethod
+    def from_fabric(
+        cls, error: fabric.FabricValidationError, form_fields: Mapping[str, Any]
+    ) -> "Rejected":
+        """fabric's own validation messages at the fields they name, the rest above the form."""
+        errors: dict[str | None, list[str]] = {}
+        for field, messages in error.field_errors.items():
+            name = form_field_name(field)
+            errors.setdefault(name if name in form_fields else None, []).extend(
+                f"fabric: {message}" for message in messages
+            )
+        for message in error.non_field_errors or ([] if error.field_errors else [error.message]):
+            errors.setdefault(None, []).append(f"fabric: {message}")
+        return cls(errors)
 
 
 def claim_submission(token: str) -> bool:
@@ -75,136 +151,195 @@ def release_submission(token: str) -> None:
     cache.delete(f"submission:{token}")
 
 
+def _check_price_list(tenant: FabricTenant, price_list_id: int | None) -> None:
+    """Look a price list up before linking it, so an unknown id is a field error, not a write."""
+    if price_list_id is None:
+        return
+    try:
+        fabric.get_price_list(tenant, price_list_id=price_list_id)
+    except fabric.FabricNotFound as error:
+        message = f"There is no price list #{price_list_id} in this account."
+        raise Rejected({"price_list_id": [message]}) from error
+    except fabric.FabricError as error:
+        message = f"Could not check price list #{price_list_id}: {error.user_message}"
+        raise Rejected({"price_list_id": [message]}) from error
+
+
 def _summary(action: AuditAction, contract_id: str, changes: Mapping[str, Any]) -> str:
     fields = ", ".join(sorted(changes)) or "no fields"
     return f"{action.label} of contract {contract_id}: {fields}"
 
 
+def _audited[T](
+    *,
+    actor: Actor,
+    access: AccountAccess,
+    organization_id: str,
+    action: AuditAction,
+    summary: str,
+    method: str,
+    operation: Callable[..., T],
+    body: Mapping[str, Any] | None,
+    perform: Callable[[str], T],
+    **recorded: Any,
+) -> T:
+    """audited_write with what every write shares: the account, the organization, and the request
+    as sent (the HTTP method, the fabric operation's name and the body)."""
+    return audit.audited_write(
+        actor=actor,
+        account_id=access.account.account_id,
+        organization_id=organization_id,
+        action=action,
+        summary=summary,
+        request_sent={"method": method, "operation": operation.__name__, "body": body},
+        perform=perform,
+        **recorded,
+    )
+
+
+def _contract_record(
+    before: Contract | None, compare: Callable[[Contract], Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The ledger's arguments for a write of a contract: its names, and its state before."""
+    recorded: dict[str, Any] = {"state_of": lambda contract: contract.raw, "compare_after": compare}
+    if before is not None:
+        recorded |= asdict(LedgerRef.of(before))
+        recorded |= {"state_before": before.raw, "compare_before": compare(before)}
+    return recorded
+
+
 def contract_edit(
     *,
     actor: Actor,
-    account: FabricAccount,
+    access: AccountAccess,
     organization_id: str,
     contract_id: str,
     section: EditSection,
-    seen: Mapping[str, Any],
-    changes: Mapping[str, Any],
+    seen: Snapshot,
+    values: Mapping[str, Any],
 ) -> Contract:
-    """Apply `changes` (fabric field names) unless the contract moved on since `seen`.
+    """Apply the section's `values` unless the contract moved on since `seen`.
 
-    Two fabric calls: the re-read that guards against overwriting someone else's change (and is
-    the audit's state before), then the one write.
+    Two fabric calls (three when a price list is linked: it is looked up first): the re-read that
+    guards against overwriting someone else's change (and is the audit's state before), then the
+    one write. Raises EditConflict, Rejected, or the write's FabricError.
     """
-    tenant = account.tenant()
+    tenant = access.tenant
+    if "price_list_id" in values:
+        _check_price_list(tenant, values["price_list_id"])
     current = fabric.get_contract(tenant, organization_id=organization_id, contract_id=contract_id)
-    current_state = current.editable_state()
-    if format_datetime(current.updated_at) != seen.get("updatedAt"):
-        raise EditConflict(
-            current,
-            [
-                FieldChange(field, seen.get(field), current_state.get(field), changes.get(field))
-                for field in current_state
-                if seen.get(field) != current_state.get(field) or field in changes
-            ],
-        )
+    changes = section.changes(values, seen)
+    if not seen.is_current(current):
+        raise EditConflict(current, seen.differences(current, changes))
     if not changes:
         return current
-    body = dict(changes)
-    if section.endpoint == "patch":
-        method, operation = "PATCH", "patch_contract"
+    if section.needs_patch:
+        method, operation = "PATCH", fabric.patch_contract
 
         def perform(request_id: str) -> Contract:
             return fabric.patch_contract(
-                tenant, contract_id=current.id, changes=body, request_id=request_id
+                tenant, contract_id=current.id, changes=changes, request_id=request_id
             )
     else:
-        method, operation = "PUT", "update_contract"
+        method, operation = "PUT", fabric.update_contract
 
         def perform(request_id: str) -> Contract:
             return fabric.update_contract(
                 tenant,
                 organization_id=organization_id,
                 contract_id=current.id,
-                changes=body,
+                changes=changes,
                 request_id=request_id,
             )
 
-    return audit.audited_write(
-        actor=actor,
-        account_id=account.account_id,
-        action=section.action,
-        summary=_summary(section.action, current.contract_id, body),
-        request_sent={"method": method, "operation": operation, "body": body},
-        perform=perform,
-        state_of=lambda contract: contract.raw,
-        organization_id=organization_id,
-        contract_ref=current.id,
-        contract_id=current.contract_id,
-        state_before=current.raw,
-        compare_before=current_state,
-        compare_after=lambda contract: contract.editable_state(),
-    )
+    try:
+        return _audited(
+            actor=actor,
+            access=access,
+            organization_id=organization_id,
+            action=section.action,
+            summary=_summary(section.action, current.contract_id, changes),
+            method=method,
+            operation=operation,
+            body=changes,
+            perform=perform,
+            **_contract_record(current, Contract.editable_state),
+        )
+    except fabric.FabricValidationError as error:
+        raise Rejected.from_fabric(error, section.form.base_fields) from error
 
 
 def contract_create(
-    *, actor: Actor, account: FabricAccount, organization_id: str, body: Mapping[str, Any]
+    *, actor: Actor, access: AccountAccess, organization_id: str, values: Mapping[str, Any]
 ) -> Contract:
-    tenant = account.tenant()
-    return audit.audited_write(
-        actor=actor,
-        account_id=account.account_id,
-        action=AuditAction.CREATE,
-        summary=_summary(AuditAction.CREATE, str(body.get("contractId", "(generated)")), body),
-        request_sent={"method": "POST", "operation": "create_contract", "body": dict(body)},
-        perform=lambda request_id: fabric.create_contract(
-            tenant, organization_id=organization_id, body=body, request_id=request_id
-        ),
-        state_of=lambda contract: contract.raw,
-        organization_id=organization_id,
-        contract_id=str(body.get("contractId", "")),
-        compare_after=lambda contract: contract.editable_state(),
-    )
+    """Create a contract from ContractCreateForm's values; fields left empty are not sent, so
+    fabric generates the id. Raises Rejected (at the fields) or the write's FabricError."""
+    tenant = access.tenant
+    _check_price_list(tenant, values.get("price_list_id"))
+    body = {
+        fabric_name(name): wire_value(value)
+        for name, value in values.items()
+        if value not in ("", None, {})
+    }
+    try:
+        return _audited(
+            actor=actor,
+            access=access,
+            organization_id=organization_id,
+            action=AuditAction.CREATE,
+            summary=_summary(AuditAction.CREATE, body.get("contractId", "(generated)"), body),
+            method="POST",
+            operation=fabric.create_contract,
+            body=body,
+            perform=lambda request_id: fabric.create_contract(
+                tenant, organization_id=organization_id, body=body, request_id=request_id
+            ),
+            contract_id=body.get("contractId", ""),
+            **_contract_record(None, Contract.editable_state),
+        )
+    except fabric.FabricValidationError as error:
+        raise Rejected.from_fabric(error, values) from error
+    except fabric.FabricConflict as error:
+        message = "A contract with this id already exists in this account."
+        raise Rejected({"contract_id": [message]}, status=409) from error
+
+
+def _deleted_state(contract: Contract) -> dict[str, Any]:
+    return {"isDeleted": contract.is_deleted}
 
 
 def _delete_or_restore(
-    *, actor: Actor, account: FabricAccount, organization_id: str, contract_id: str, restore: bool
+    *, actor: Actor, access: AccountAccess, organization_id: str, contract_id: str, restore: bool
 ) -> Contract:
-    tenant = account.tenant()
+    tenant = access.tenant
     current = fabric.get_contract(
         tenant, organization_id=organization_id, contract_id=contract_id, include_deleted=True
     )
     action = AuditAction.RESTORE if restore else AuditAction.DELETE
     operation = fabric.restore_contract if restore else fabric.delete_contract
-    return audit.audited_write(
+    return _audited(
         actor=actor,
-        account_id=account.account_id,
+        access=access,
+        organization_id=organization_id,
         action=action,
         summary=f"{action.label} {current.contract_id}",
-        request_sent={
-            "method": "POST" if restore else "DELETE",
-            "operation": operation.__name__,
-            "body": None,
-        },
+        method="POST" if restore else "DELETE",
+        operation=operation,
+        body=None,
         perform=lambda request_id: operation(
             tenant, organization_id=organization_id, contract_id=current.id, request_id=request_id
         ),
-        state_of=lambda contract: contract.raw,
-        organization_id=organization_id,
-        contract_ref=current.id,
-        contract_id=current.contract_id,
-        state_before=current.raw,
-        compare_before={"isDeleted": current.is_deleted},
-        compare_after=lambda contract: {"isDeleted": contract.is_deleted},
+        **_contract_record(current, _deleted_state),
     )
 
 
 def contract_delete(
-    *, actor: Actor, account: FabricAccount, organization_id: str, contract_id: str
+    *, actor: Actor, access: AccountAccess, organization_id: str, contract_id: str
 ) -> Contract:
     """Soft-delete: fabric keeps the record, marked deleted, and it can be restored."""
     return _delete_or_restore(
         actor=actor,
-        account=account,
+        access=access,
         organization_id=organization_id,
         contract_id=contract_id,
         restore=False,
@@ -212,11 +347,11 @@ def contract_delete(
 
 
 def contract_restore(
-    *, actor: Actor, account: FabricAccount, organization_id: str, contract_id: str
+    *, actor: Actor, access: AccountAccess, organization_id: str, contract_id: str
 ) -> Contract:
     return _delete_or_restore(
         actor=actor,
-        account=account,
+        access=access,
         organization_id=organization_id,
         contract_id=contract_id,
         restore=True,
@@ -226,26 +361,24 @@ def contract_restore(
 def internal_party_link(
     *,
     actor: Actor,
-    account: FabricAccount,
+    access: AccountAccess,
     organization_id: str,
     internal_party_id: str,
     unlink: bool = False,
 ) -> InternalPartyLink:
     """Link (or unlink) one of the merchant's internal parties to an organization."""
-    tenant = account.tenant()
+    tenant = access.tenant
     action = AuditAction.UNLINK_INTERNAL_PARTY if unlink else AuditAction.LINK_INTERNAL_PARTY
     operation = fabric.unlink_internal_party if unlink else fabric.link_internal_party
-    body = {"partyId": organization_id, "internalPartyId": internal_party_id}
-    return audit.audited_write(
+    return _audited(
         actor=actor,
-        account_id=account.account_id,
+        access=access,
+        organization_id=organization_id,
         action=action,
         summary=f"{action.label} {internal_party_id} and organization {organization_id}",
-        request_sent={
-            "method": "DELETE" if unlink else "POST",
-            "operation": operation.__name__,
-            "body": body,
-        },
+        method="DELETE" if unlink else "POST",
+        operation=operation,
+        body={"partyId": organization_id, "internalPartyId": internal_party_id},
         perform=lambda request_id: operation(
             tenant,
             party_id=organization_id,
@@ -258,7 +391,6 @@ def internal_party_link(
             "internalPartyId": link.internal_party_id,
             "isDeleted": link.is_deleted,
         },
-        organization_id=organization_id,
         compare_before={"linked": unlink},
         compare_after=lambda link: {"linked": not link.is_deleted},
     )

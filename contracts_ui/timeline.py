@@ -8,7 +8,7 @@ least one whole day between the latest end so far and the next start of an ACTIV
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 
-from contracts_ui import insight
+from contracts_ui import selectors
 from contracts_ui.fabric.types import Contract, ContractQuery, FabricTenant
 
 MAX_BARS = 500
@@ -196,11 +196,11 @@ def build_timeline(
 
 def organization_timeline(tenant: FabricTenant, *, organization_id: str, today: date) -> Timeline:
     """The organization's most recent contracts (by start date) on a timeline, pages of 100."""
-    fetch = insight.organization_page_fetch(
+    fetch = selectors.organization_page_fetch(
         tenant,
         organization_id=organization_id,
         query=ContractQuery(sort_by="startDate", sort_order="desc"),
     )
-    first = insight.first_page(fetch)
-    contracts = list(insight.every_contract(fetch, first=first, max_rows=MAX_BARS))
+    first = selectors.first_page(fetch)
+    contracts = list(selectors.every_contract(fetch, first=first, max_rows=MAX_BARS))
     return build_timeline(contracts=contracts, total=first.count, today=today)

@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from contracts_ui import audit_queries
+from contracts_ui import audit_queries, selectors
 from contracts_ui.access import account_access
-from contracts_ui.audit_forms import AuditFilterForm
+from contracts_ui.forms.audit import AuditFilterForm
 from contracts_ui.models import AuditEvent
 from contracts_ui.spreadsheets import spreadsheet_cell, streaming_csv_response
 from contracts_ui.views.rendering import render_page
@@ -81,9 +81,9 @@ def contract_history(
         "access": access,
         "account": access.account,
         "organization_id": organization_id,
-        "contract_ref": contract_id,
-        "history_events": audit_queries.contract_history_events(
-            account_id=access.account.account_id, contract_ref=contract_id, contract_id=contract_id
+        "contract_id": contract_id,
+        "history_events": selectors.contract_history(
+            access.account.account_id, selectors.LedgerRef.from_url(contract_id)
         ),
     }
     return render_page(

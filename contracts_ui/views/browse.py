@@ -3,10 +3,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from contracts_ui import fabric
+from contracts_ui import selectors
 from contracts_ui.access import account_access, request_reachable_accounts
-from contracts_ui.forms import OrganizationFilterForm
-from contracts_ui.views.rendering import fabric_error_status, render_page
+from contracts_ui.forms.filters import OrganizationFilterForm
+from contracts_ui.views.rendering import render_page, showing_fabric_errors
 
 
 def account_list(request: HttpRequest) -> HttpResponse:
@@ -21,25 +21,17 @@ def organization_list(request: HttpRequest, account_id: str) -> HttpResponse:
     access = account_access(request, account_id)
     form = OrganizationFilterForm(request.GET)
     context = {"access": access, "account": access.account, "form": form, "page": None}
-    status = 200
     if form.is_valid():
         offset, limit = form.paging()
-        try:
-            context["page"] = fabric.list_organizations(
-                access.account.tenant(),
+        with showing_fabric_errors(context):
+            context["page"] = selectors.organizations(
+                access.tenant,
                 name=form.cleaned_data["name"].strip() or None,
                 sort_by=form.cleaned_data["sort"],
                 sort_order=form.cleaned_data["order"],
                 offset=offset,
                 limit=limit,
             )
-        except fabric.FabricError as error:
-            context["fabric_error"] = error
-            status = fabric_error_status(error)
     return render_page(
-        request,
-        "contracts_ui/organization_list.html",
-        context,
-        partial="organization-browser",
-        status=status,
+        request, "contracts_ui/organization_list.html", context, partial="organization-browser"
     )

@@ -2,40 +2,34 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from contracts_ui import audit_queries, fabric, selectors
+from contracts_ui import selectors
 from contracts_ui.access import AccountAccess, account_access
-from contracts_ui.forms import ContractFilterForm, ContractLookupForm
-from contracts_ui.views.rendering import fabric_error_status, render_page
+from contracts_ui.fabric.types import ContractQuery
+from contracts_ui.forms.filters import ContractFilterForm, ContractLookupForm
+from contracts_ui.views.rendering import render_page, showing_fabric_errors
 
 
 def contract_list(request: HttpRequest, account_id: str, organization_id: str) -> HttpResponse:
     access = account_access(request, account_id)
     form = ContractFilterForm(request.GET)
     context = {"access": access, "account": access.account, "form": form, "rows": None}
-    status = 200
-    try:
-        tenant = access.account.tenant()
-        context["organization"] = fabric.get_organization(tenant, organization_id=organization_id)
+    with showing_fabric_errors(context):
+        context["organization"] = selectors.organization(
+            access.tenant, organization_id=organization_id
+        )
         if form.is_valid():
             offset, limit = form.paging()
             page = selectors.organization_contracts(
-                tenant,
+                access.tenant,
                 organization_id=organization_id,
                 query=form.contract_query(),
                 offset=offset,
                 limit=limit,
             )
             context["page"] = page
-            context["rows"] = selectors.contract_rows(tenant, page.items)
-    except fabric.FabricError as error:
-        context["fabric_error"] = error
-        status = fabric_error_status(error)
+            context["rows"] = selectors.contract_rows(access.tenant, page.items)
     return render_page(
-        request,
-        "contracts_ui/contract_list.html",
-        context,
-        partial="contract-browser",
-        status=status,
+        request, "contracts_ui/contract_list.html", context, partial="contract-browser"
     )
 
 
@@ -44,28 +38,19 @@ def contract_lookup(request: HttpRequest, account_id: str) -> HttpResponse:
     access = account_access(request, account_id)
     form = ContractLookupForm(request.GET)
     context = {"access": access, "account": access.account, "form": form, "rows": None}
-    status = 200
     if form.is_valid() and form.cleaned_data["q"]:
         offset, limit = form.paging()
-        try:
-            tenant = access.account.tenant()
-            page = fabric.search_contracts(
-                tenant,
-                query=fabric.ContractQuery(search=form.cleaned_data["q"].strip()),
+        with showing_fabric_errors(context):
+            page = selectors.account_contracts(
+                access.tenant,
+                query=ContractQuery(search=form.cleaned_data["q"].strip()),
                 offset=offset,
                 limit=limit,
             )
             context["page"] = page
-            context["rows"] = selectors.contract_rows(tenant, page.items)
-        except fabric.FabricError as error:
-            context["fabric_error"] = error
-            status = fabric_error_status(error)
+            context["rows"] = selectors.contract_rows(access.tenant, page.items)
     return render_page(
-        request,
-        "contracts_ui/contract_lookup.html",
-        context,
-        partial="lookup-results",
-        status=status,
+        request, "contracts_ui/contract_lookup.html", context, partial="lookup-results"
     )
 
 
@@ -75,8 +60,9 @@ def contract_page_context(
     organization_id: str,
     contract_id: str,
     include_deleted: bool = False,
-) -> tuple[dict, int]:
-    """Everything a contract's page shows, and the status to answer with.
+) -> dict:
+    """Everything a contract's page shows: the URL's `contract_id` resolved once to `contract`,
+    or `fabric_error` when fabric could not.
 
     Shared with the edit views, which show the same page with one part in edit mode.
     """
@@ -84,40 +70,32 @@ def contract_page_context(
         "access": access,
         "account": access.account,
         "organization_id": organization_id,
-        "contract_key": contract_id,
+        "contract_id": contract_id,
         "include_deleted": include_deleted,
     }
-    try:
-        tenant = access.account.tenant()
-        contract = fabric.get_contract(
-            tenant,
+    with showing_fabric_errors(context):
+        contract = selectors.contract(
+            access.tenant,
             organization_id=organization_id,
             contract_id=contract_id,
             include_deleted=include_deleted,
         )
-    except fabric.FabricError as error:
-        context["fabric_error"] = error
-        return context, fabric_error_status(error)
-    context["contract"] = contract
-    context["price_list_links"] = selectors.price_list_links(tenant, contract)
-    context["history_events"] = audit_queries.contract_history_events(
-        account_id=access.account.account_id,
-        contract_ref=contract.id,
-        contract_id=contract.contract_id,
-    )
-    return context, 200
+        context["contract"] = contract
+        context["price_list_links"] = selectors.price_list_links(access.tenant, contract)
+        context["history_events"] = selectors.contract_history(
+            access.account.account_id, selectors.LedgerRef.of(contract)
+        )
+    return context
 
 
 def contract_detail(
     request: HttpRequest, account_id: str, organization_id: str, contract_id: str
 ) -> HttpResponse:
     access = account_access(request, account_id)
-    context, status = contract_page_context(
+    context = contract_page_context(
         access,
         organization_id=organization_id,
         contract_id=contract_id,
         include_deleted=request.GET.get("deleted") == "1",
     )
-    return render_page(
-        request, "contracts_ui/contract_detail.html", context, partial="contract", status=status
-    )
+    return render_page(request, "contracts_ui/contract_detail.html", context, partial="contract")

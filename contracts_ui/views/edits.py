@@ -5,6 +5,7 @@ for conflicts and records the audit trail) and renders the result: for htmx the 
 the page, otherwise a redirect (post/redirect/get) or the whole page with the form in it.
 """
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,19 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
-from contracts_ui import fabric, selectors, services
+from contracts_ui import selectors, services
 from contracts_ui.access import AccountAccess, editor_access
 from contracts_ui.audit import actor_from_request
-from contracts_ui.edit_forms import EDIT_FORMS, ContractCreateForm, ContractEditForm
+from contracts_ui.forms.edits import ContractCreateForm, ContractEditForm
 from contracts_ui.views.contracts import contract_page_context
-from contracts_ui.views.rendering import fabric_error_status, is_partial_request
+from contracts_ui.views.rendering import answer_status, is_partial_request, showing_fabric_errors
 
 CONTRACT_PAGE = "contracts_ui/contract_detail.html"
-# fabric did not answer a write: tell the user plainly that it may have happened.
-_OUTCOME_UNKNOWN = (
-    "fabric did not confirm this change; it may or may not have been applied. "
-    "Reload the contract to see its current state before trying again."
-)
 
 
 def _contract_url(access: AccountAccess, organization_id: str, contract_id: str) -> str:
@@ -36,6 +32,18 @@ def _contract_url(access: AccountAccess, organization_id: str, contract_id: str)
             "contract_id": contract_id,
         },
     )
+
+
+def _show_rejection(form: forms.Form, rejected: services.Rejected) -> None:
+    for field, messages_ in rejected.errors.items():
+        form.add_error(field, messages_)
+
+
+def _settle_submission(token: str, context: dict) -> None:
+    """Let the form be sent again unless its write may have reached fabric."""
+    error = context.get("fabric_error")
+    if error is None or not error.outcome_unknown:
+        services.release_submission(token)
 
 
 def _render_row(
@@ -54,15 +62,21 @@ def _render_row(
             "access": access,
             "account": access.account,
             "organization_id": organization_id,
-            "contract_key": contract_id,
+            "contract_id": contract_id,
             **extra,
         }
-        return render(request, f"{CONTRACT_PAGE}#row-{section}", context, status=status)
-    context, page_status = contract_page_context(
+        return render(
+            request,
+            f"{CONTRACT_PAGE}#row-{section}",
+            context,
+            status=answer_status(context, status),
+        )
+    context = contract_page_context(
         access, organization_id=organization_id, contract_id=contract_id
     )
+    status = max(answer_status(extra, status), answer_status(context))
     context.update(extra)
-    return render(request, CONTRACT_PAGE, context, status=max(status, page_status))
+    return render(request, CONTRACT_PAGE, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,171 +84,138 @@ def contract_edit(
     request: HttpRequest, account_id: str, organization_id: str, contract_id: str, section: str
 ) -> HttpResponse:
     access = editor_access(request, account_id)
-    if section not in services.EDIT_SECTIONS:
+    edit = services.EDIT_SECTIONS.get(section)
+    if edit is None:
         raise Http404("No such part of a contract.")
-    form_class = EDIT_FORMS[section]
-    row = {
-        "organization_id": organization_id,
-        "contract_id": contract_id,
-        "section": section,
-    }
-    try:
-        tenant = access.account.tenant()
-        if request.method != "POST":
-            contract = fabric.get_contract(
-                tenant, organization_id=organization_id, contract_id=contract_id
-            )
-            form = form_class(contract=contract, tenant=tenant)
-            return _render_row(
-                request,
-                access,
-                **row,
-                extra={"contract": contract, "editing": section, "form": form},
-            )
-    except fabric.FabricError as error:
-        return _render_row(
-            request,
-            access,
-            **row,
-            extra={"fabric_error": error},
-            status=fabric_error_status(error),
+    row = {"organization_id": organization_id, "contract_id": contract_id, "section": section}
+    if request.method == "POST":
+        return _save_edit(request, access, edit, edit.form(request.POST), row=row)
+    extra: dict = {}
+    with showing_fabric_errors(extra):
+        contract = selectors.contract(
+            access.tenant, organization_id=organization_id, contract_id=contract_id
         )
-    form = form_class(request.POST, tenant=tenant)
-    return _save_edit(request, access, form, row=row)
+        extra.update(contract=contract, editing=section, form=edit.form_for(contract))
+    return _render_row(request, access, **row, extra=extra)
 
 
 def _save_edit(
-    request: HttpRequest, access: AccountAccess, form: ContractEditForm, *, row: dict
+    request: HttpRequest,
+    access: AccountAccess,
+    edit: services.EditSection,
+    form: ContractEditForm,
+    *,
+    row: dict,
 ) -> HttpResponse:
-    section = row["section"]
-    editing = {"editing": section, "form": form}
+    extra = {"editing": edit.name, "form": form}
     if not form.is_valid():
-        return _render_row(request, access, **row, extra=editing, status=422)
+        return _render_row(request, access, **row, extra=extra, status=422)
     token = form.cleaned_data["submission"]
     if not services.claim_submission(token):
         form.add_error(None, "This change was already sent. Reload the contract to see it.")
-        return _render_row(request, access, **row, extra=editing, status=409)
-    try:
-        contract = services.contract_edit(
-            actor=actor_from_request(request),
-            account=access.account,
-            organization_id=row["organization_id"],
-            contract_id=row["contract_id"],
-            section=services.EDIT_SECTIONS[section],
-            seen=form.cleaned_data["seen"],
-            changes=form.changes(),
-        )
-    except services.EditConflict as conflict:
-        services.release_submission(token)
-        user_values = {name: form.cleaned_data[name] for name in form.fabric_fields}
-        fresh = type(form)(contract=conflict.current, tenant=form.tenant, initial=user_values)
-        extra = {"editing": section, "form": fresh, "conflict": conflict}
         return _render_row(request, access, **row, extra=extra, status=409)
-    except fabric.FabricValidationError as error:
-        services.release_submission(token)
-        form.add_fabric_errors(error)
-        return _render_row(request, access, **row, extra=editing, status=422)
-    except fabric.FabricError as error:
-        if not error.outcome_unknown:
+    with showing_fabric_errors(extra):
+        try:
+            contract = services.contract_edit(
+                actor=actor_from_request(request),
+                access=access,
+                organization_id=row["organization_id"],
+                contract_id=row["contract_id"],
+                section=edit,
+                seen=form.cleaned_data["seen"],
+                values=form.values(),
+            )
+        except services.EditConflict as conflict:
             services.release_submission(token)
-        extra = {**editing, "fabric_error": error}
-        if error.outcome_unknown:
-            extra["outcome_unknown_message"] = _OUTCOME_UNKNOWN
-        return _render_row(request, access, **row, extra=extra, status=fabric_error_status(error))
+            fresh = edit.form_for(conflict.current, yours=form.values())
+            shown = {"editing": edit.name, "form": fresh, "conflict": conflict}
+            return _render_row(request, access, **row, extra=shown, status=409)
+        except services.Rejected as rejected:
+            services.release_submission(token)
+            _show_rejection(form, rejected)
+            return _render_row(request, access, **row, extra=extra, status=rejected.status)
+    if "fabric_error" in extra:
+        _settle_submission(token, extra)
+        return _render_row(request, access, **row, extra=extra)
     if is_partial_request(request):
         extra = {
             "contract": contract,
-            "saved": section,
+            "saved": edit.name,
             "price_list_links": (
-                selectors.price_list_links(form.tenant, contract) if section == "price-list" else ()
+                selectors.price_list_links(access.tenant, contract)
+                if edit.name == "price-list"
+                else ()
             ),
         }
         response = _render_row(request, access, **row, extra=extra)
         return trigger_client_event(response, "contract-changed")
-    messages.success(request, f"Saved: {services.EDIT_SECTIONS[section].action.label.lower()}.")
+    messages.success(request, f"Saved: {edit.action.label.lower()}.")
     return redirect(_contract_url(access, row["organization_id"], row["contract_id"]))
 
 
 @require_http_methods(["GET", "POST"])
 def contract_create(request: HttpRequest, account_id: str, organization_id: str) -> HttpResponse:
     access = editor_access(request, account_id)
+    template = "contracts_ui/contract_create.html"
     context = {"access": access, "account": access.account, "organization_id": organization_id}
-    status = 200
-    try:
-        tenant = access.account.tenant()
-        context["organization"] = fabric.get_organization(tenant, organization_id=organization_id)
-    except fabric.FabricError as error:
-        context["fabric_error"] = error
-        return render(
-            request, "contracts_ui/contract_create.html", context, status=fabric_error_status(error)
+    with showing_fabric_errors(context):
+        context["organization"] = selectors.organization(
+            access.tenant, organization_id=organization_id
         )
+    if "fabric_error" in context:
+        return render(request, template, context, status=answer_status(context))
     if request.method != "POST":
-        context["form"] = ContractCreateForm(tenant=tenant)
-        return render(request, "contracts_ui/contract_create.html", context)
-    form = ContractCreateForm(request.POST, tenant=tenant)
-    context["form"] = form
+        context["form"] = ContractCreateForm()
+        return render(request, template, context)
+    form = context["form"] = ContractCreateForm(request.POST)
     if not form.is_valid():
-        return render(request, "contracts_ui/contract_create.html", context, status=422)
+        return render(request, template, context, status=422)
     token = form.cleaned_data["submission"]
     if not services.claim_submission(token):
         form.add_error(
             None, "This contract was already sent. Look for it in the organization's list."
         )
-        return render(request, "contracts_ui/contract_create.html", context, status=409)
-    try:
-        contract = services.contract_create(
-            actor=actor_from_request(request),
-            account=access.account,
-            organization_id=organization_id,
-            body=form.body(),
-        )
-    except fabric.FabricValidationError as error:
-        services.release_submission(token)
-        form.add_fabric_errors(error)
-        status = 422
-    except fabric.FabricConflict:
-        services.release_submission(token)
-        form.add_error("contract_id", "A contract with this id already exists in this account.")
-        status = 409
-    except fabric.FabricError as error:
-        if not error.outcome_unknown:
+        return render(request, template, context, status=409)
+    with showing_fabric_errors(context):
+        try:
+            contract = services.contract_create(
+                actor=actor_from_request(request),
+                access=access,
+                organization_id=organization_id,
+                values=form.values(),
+            )
+        except services.Rejected as rejected:
             services.release_submission(token)
-        context["fabric_error"] = error
-        context["outcome_unknown_message"] = _OUTCOME_UNKNOWN if error.outcome_unknown else ""
-        status = fabric_error_status(error)
-    else:
-        messages.success(request, f"Contract {contract.contract_id} created.")
-        return redirect(_contract_url(access, organization_id, contract.id))
-    return render(request, "contracts_ui/contract_create.html", context, status=status)
+            _show_rejection(form, rejected)
+            return render(request, template, context, status=rejected.status)
+    if "fabric_error" in context:
+        _settle_submission(token, context)
+        return render(request, template, context, status=answer_status(context))
+    messages.success(request, f"Contract {contract.contract_id} created.")
+    return redirect(_contract_url(access, organization_id, contract.id))
 
 
 def _delete_or_restore(
     request: HttpRequest, account_id: str, organization_id: str, contract_id: str, *, restore: bool
 ) -> HttpResponse:
     access = editor_access(request, account_id)
-    context, status = contract_page_context(
+    template = "contracts_ui/contract_confirm.html"
+    context = contract_page_context(
         access, organization_id=organization_id, contract_id=contract_id, include_deleted=True
     )
     context["restore"] = restore
-    if request.method != "POST" or status != 200:
-        return render(request, "contracts_ui/contract_confirm.html", context, status=status)
+    if request.method != "POST" or "fabric_error" in context:
+        return render(request, template, context, status=answer_status(context))
     service = services.contract_restore if restore else services.contract_delete
-    try:
+    with showing_fabric_errors(context):
         contract = service(
             actor=actor_from_request(request),
-            account=access.account,
+            access=access,
             organization_id=organization_id,
             contract_id=contract_id,
         )
-    except fabric.FabricError as error:
-        context["fabric_error"] = error
-        context["outcome_unknown_message"] = _OUTCOME_UNKNOWN if error.outcome_unknown else ""
-        return render(
-            request,
-            "contracts_ui/contract_confirm.html",
-            context,
-            status=fabric_error_status(error),
-        )
+    if "fabric_error" in context:
+        return render(request, template, context, status=answer_status(context))
     if restore:
         messages.success(request, f"Contract {contract.contract_id} restored.")
         return redirect(_contract_url(access, organization_id, contract.id))

@@ -14,15 +14,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from contracts_ui import audit, fabric, insight
+from contracts_ui import audit, fabric, selectors
 from contracts_ui.access import account_access
 from contracts_ui.fabric.types import Contract
 from contracts_ui.fabric.values import format_datetime
-from contracts_ui.forms import ContractFilterForm
-from contracts_ui.spreadsheets import spreadsheet_cell, streaming_csv_response
+from contracts_ui.forms.filters import ContractFilterForm
 
 # The audit export's helpers: one rule for what a spreadsheet must not run, one streaming writer.
-from contracts_ui.views.rendering import fabric_error_status
+from contracts_ui.spreadsheets import spreadsheet_cell, streaming_csv_response
+from contracts_ui.views.rendering import answer_status, showing_fabric_errors
 
 COLUMNS = (
     "_id",
@@ -123,15 +123,15 @@ def contract_export(
     if not form.is_valid():
         problems = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
         return _plain(f"Invalid filters: {problems}", 400)
-    try:
-        tenant = access.account.tenant()
-        organization = fabric.get_organization(tenant, organization_id=organization_id)
-        fetch = insight.organization_page_fetch(
-            tenant, organization_id=organization_id, query=form.contract_query()
+    failure: dict = {}
+    with showing_fabric_errors(failure):
+        organization = selectors.organization(access.tenant, organization_id=organization_id)
+        fetch = selectors.organization_page_fetch(
+            access.tenant, organization_id=organization_id, query=form.contract_query()
         )
-        first = insight.first_page(fetch)
-    except fabric.FabricError as error:
-        return _plain(f"fabric: {error.user_message}", fabric_error_status(error))
+        first = selectors.first_page(fetch)
+    if failure:
+        return _plain(f"fabric: {failure['fabric_error'].user_message}", answer_status(failure))
     now = timezone.now().astimezone(UTC)
     account = access.account
     filters, sort = _filters_text(form), _sort_text(form)
@@ -153,7 +153,7 @@ def contract_export(
         row_count=first.count,
         details={"format": file_format, "filters": filters, "sort": sort},
     )
-    rows = _rows(metadata, insight.every_contract(fetch, first=first))
+    rows = _rows(metadata, selectors.every_contract(fetch, first=first))
     filename = f"contracts-{organization.id}-{now:%Y%m%dT%H%M%SZ}.{file_format}"
     if file_format == "xlsx":
         return _xlsx_response(rows, filename)

@@ -6,9 +6,9 @@ from datetime import UTC, date
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from contracts_ui import fabric, insight, timeline
+from contracts_ui import radar, selectors, timeline
 from contracts_ui.access import account_access
-from contracts_ui.views.rendering import fabric_error_status, render_page
+from contracts_ui.views.rendering import render_page, showing_fabric_errors
 
 
 def _today() -> date:
@@ -20,50 +20,36 @@ def contract_timeline(request: HttpRequest, account_id: str, organization_id: st
     """The organization's contracts as bars on one time axis, with overlaps and gaps listed."""
     access = account_access(request, account_id)
     context = {"access": access, "account": access.account, "organization_id": organization_id}
-    status = 200
-    try:
-        tenant = access.account.tenant()
-        context["organization"] = fabric.get_organization(tenant, organization_id=organization_id)
-        context["timeline"] = timeline.organization_timeline(
-            tenant, organization_id=organization_id, today=_today()
+    with showing_fabric_errors(context):
+        context["organization"] = selectors.organization(
+            access.tenant, organization_id=organization_id
         )
-    except fabric.FabricError as error:
-        context["fabric_error"] = error
-        status = fabric_error_status(error)
-    return render_page(
-        request, "contracts_ui/timeline.html", context, partial="timeline", status=status
-    )
+        context["timeline"] = timeline.organization_timeline(
+            access.tenant, organization_id=organization_id, today=_today()
+        )
+    return render_page(request, "contracts_ui/timeline.html", context, partial="timeline")
 
 
 def status_counts(request: HttpRequest, account_id: str, organization_id: str) -> HttpResponse:
     """How many contracts the organization has in each status: a panel loaded after its page."""
     access = account_access(request, account_id)
     context = {"access": access, "account": access.account, "organization_id": organization_id}
-    status = 200
-    try:
-        tenant = access.account.tenant()
-        context["organization"] = fabric.get_organization(tenant, organization_id=organization_id)
-        counts = insight.organization_status_counts(tenant, organization_id=organization_id)
+    with showing_fabric_errors(context):
+        context["organization"] = selectors.organization(
+            access.tenant, organization_id=organization_id
+        )
+        counts = selectors.organization_status_counts(
+            access.tenant, organization_id=organization_id
+        )
         context["status_counts"] = sorted(counts.items())
         context["status_total"] = sum(counts.values())
-    except fabric.FabricError as error:
-        context["fabric_error"] = error
-        status = fabric_error_status(error)
-    return render_page(
-        request, "contracts_ui/status_counts.html", context, partial="status-counts", status=status
-    )
+    return render_page(request, "contracts_ui/status_counts.html", context, partial="status-counts")
 
 
 def expiry_radar(request: HttpRequest, account_id: str) -> HttpResponse:
     """ACTIVE contracts of the whole account ending within 90 days, and those already past."""
     access = account_access(request, account_id)
     context = {"access": access, "account": access.account}
-    status = 200
-    try:
-        context["radar"] = insight.expiry_radar(access.account.tenant(), today=_today())
-    except fabric.FabricError as error:
-        context["fabric_error"] = error
-        status = fabric_error_status(error)
-    return render_page(
-        request, "contracts_ui/expiry_radar.html", context, partial="expiry-radar", status=status
-    )
+    with showing_fabric_errors(context):
+        context["radar"] = radar.expiry_radar(access.tenant, today=_today())
+    return render_page(request, "contracts_ui/expiry_radar.html", context, partial="expiry-radar")

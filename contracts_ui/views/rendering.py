@@ -1,5 +1,8 @@
 """How every view answers: the whole page, or for htmx only the part it swaps, and fabric's
-failures as a message in the page with an honest status code."""
+failures as a message in the page (or the part) with an honest status code."""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +17,11 @@ _STATUS_FOR_FABRIC_ERROR = (
     (fabric.FabricRateLimited, 503),
     (fabric.FabricUnavailable, 503),
 )
+# fabric did not answer a write: tell the user plainly that it may have happened.
+OUTCOME_UNKNOWN = (
+    "fabric did not confirm this change; it may or may not have been applied. "
+    "Reload the contract to see its current state before trying again."
+)
 
 
 def fabric_error_status(error: fabric.FabricError) -> int:
@@ -21,6 +29,26 @@ def fabric_error_status(error: fabric.FabricError) -> int:
         if isinstance(error, error_class):
             return status
     return 502
+
+
+@contextmanager
+def showing_fabric_errors(context: dict) -> Iterator[None]:
+    """The one way a view handles fabric failing: a FabricError raised inside the block stops
+    it and goes into `context` (with the outcome-unknown warning for a write that may have
+    happened), where the page's includes/fabric_error.html shows it and `answer_status` turns
+    it into the response's status."""
+    try:
+        yield
+    except fabric.FabricError as error:
+        context["fabric_error"] = error
+        if error.outcome_unknown:
+            context["outcome_unknown_message"] = OUTCOME_UNKNOWN
+
+
+def answer_status(context: Mapping, status: int = 200) -> int:
+    """`status`, or the shown fabric error's when that is worse."""
+    error = context.get("fabric_error")
+    return max(status, fabric_error_status(error)) if error else status
 
 
 def is_partial_request(request: HttpRequest) -> bool:
@@ -31,5 +59,6 @@ def is_partial_request(request: HttpRequest) -> bool:
 def render_page(
     request: HttpRequest, template: str, context: dict, *, partial: str, status: int = 200
 ) -> HttpResponse:
+    """The page, or for htmx its `partial`, with the status of any fabric error it shows."""
     name = f"{template}#{partial}" if is_partial_request(request) else template
-    return render(request, name, context, status=status)
+    return render(request, name, context, status=answer_status(context, status))

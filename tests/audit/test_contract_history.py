@@ -1,7 +1,5 @@
 """One contract's history panel: its events only, newest first, and refusal without a grant."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -114,7 +112,8 @@ def test_the_panel_renders_inside_the_contract_page_from_its_context(console_wor
             ),
             "account": console_world.account_a,
             "organization_id": "org-1",
-            "contract": SimpleNamespace(id="ref-1"),
+            # The contract page's context names the URL's value `contract_id`, as this page does.
+            "contract_id": "ref-1",
         },
     )
     assert f'hx-get="{_history_url(console_world)}"' in html

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from contracts_ui import insight
+from contracts_ui import radar
 from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
 from tests.insight.conftest import RADAR_ACCOUNT, RADAR_CLIENT, RADAR_SECRET_ENV
 
@@ -78,7 +78,7 @@ def test_buckets_match_the_prepared_contracts_at_their_edges(radar_client, radar
 
 
 def test_the_bucket_rule_at_every_edge():
-    assert [insight.radar_bucket(days) for days in (-1, 0, 30, 31, 60, 61, 90, 91)] == [
+    assert [radar.radar_bucket(days) for days in (-1, 0, 30, 31, 60, 61, 90, 91)] == [
         None,
         "0–30 days",
         "0–30 days",
@@ -92,9 +92,9 @@ def test_the_bucket_rule_at_every_edge():
 
 def test_days_are_utc_calendar_days_whatever_the_time_of_day():
     today = date(2026, 3, 1)
-    assert insight.days_until(datetime(2026, 3, 31, 23, 59, tzinfo=UTC), today=today) == 30
-    assert insight.days_until(datetime(2026, 4, 1, 0, 0, tzinfo=UTC), today=today) == 31
-    assert insight.days_until(datetime(2026, 2, 28, 23, 59, tzinfo=UTC), today=today) == -1
+    assert radar.days_until(datetime(2026, 3, 31, 23, 59, tzinfo=UTC), today=today) == 30
+    assert radar.days_until(datetime(2026, 4, 1, 0, 0, tzinfo=UTC), today=today) == 31
+    assert radar.days_until(datetime(2026, 2, 28, 23, 59, tzinfo=UTC), today=today) == -1
 
 
 def test_an_account_without_a_grant_is_404(client, console_world, radar_world):

@@ -5,7 +5,7 @@ import pytest
 from django.http import QueryDict
 from django.template.loader import render_to_string
 
-from contracts_ui.forms import ContractFilterForm, OrganizationFilterForm
+from contracts_ui.forms.filters import ContractFilterForm, OrganizationFilterForm
 
 NAMES = ("status", "start_from", "start_to", "end_from", "end_to", "sort", "order", "size")
 

@@ -1,0 +1,3 @@
+"""Django forms, one module per kind: query-string filters (filters.py), contract edits
+(edits.py) and the audit page's filters (audit.py). Forms validate input and return Python
+values; they never call fabric (tests/test_boundaries.py enforces it)."""
