@@ -1,0 +1,137 @@
+"""services.contract_edit on its own against the stand-in: the section's values become fabric's
+wire format, the snapshot guards against overwriting, the registry picks PUT or PATCH, and each
+write is one ledger record."""
+
+from datetime import date
+
+import pytest
+
+from contracts_ui import fabric, services
+from contracts_ui.fabric.values import format_datetime
+from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
+from contracts_ui.snapshot import Snapshot
+from tests.conftest import fabric_headers
+
+
+def read(access, contract: dict) -> fabric.Contract:
+    return fabric.get_contract(
+        access.tenant, organization_id=contract["partyId"], contract_id=contract["_id"]
+    )
+
+
+def edit(actor, access, contract: dict, section: str, values: dict, seen: Snapshot | None = None):
+    return services.contract_edit(
+        actor=actor,
+        access=access,
+        organization_id=contract["partyId"],
+        contract_id=contract["_id"],
+        section=services.EDIT_SECTIONS[section],
+        seen=seen or Snapshot.of(read(access, contract)),
+        values=values,
+    )
+
+
+def test_a_changed_date_is_sent_at_midnight_utc_and_the_other_keeps_its_time(
+    actor, access, contract
+):
+    saved = edit(
+        actor,
+        access,
+        contract,
+        "dates",
+        {"start_date": date(2026, 1, 1), "end_date": date(2027, 3, 31)},
+    )
+    assert format_datetime(saved.end_date) == "2027-03-31T00:00:00.000Z"
+    assert format_datetime(saved.start_date) == "2026-01-01T08:30:00.000Z"
+    event = AuditEvent.objects.get()
+    assert event.action == AuditAction.CHANGE_DATES
+    assert event.request_sent == {
+        "method": "PUT",
+        "operation": "update_contract",
+        "body": {"endDate": "2027-03-31T00:00:00.000Z"},
+    }
+    assert event.contract_ref == contract["_id"]
+    assert event.contract_id == str(contract["contractId"])
+    assert event.outcome.outcome == AuditOutcomeKind.SUCCEEDED
+
+
+def test_the_flags_go_through_patch(actor, access, contract, sandbox):
+    sandbox.admin.clear_requests()
+    saved = edit(
+        actor, access, contract, "flags", {"on_contract": True, "promotion_stacking": False}
+    )
+    assert saved.on_contract is True
+    assert sandbox.admin.request_count(method="PATCH") == 1
+    assert sandbox.admin.request_count(method="PUT") == 0
+    assert AuditEvent.objects.get().request_sent["operation"] == "patch_contract"
+
+
+def test_nothing_changed_is_no_write_and_no_record(actor, access, contract, sandbox):
+    sandbox.admin.clear_requests()
+    current = edit(actor, access, contract, "status", {"status": "DRAFT"})
+    assert current.status == "DRAFT"
+    assert sandbox.admin.request_count(method="PUT") == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_change_made_meanwhile_is_a_conflict_and_nothing_is_written(
+    actor, access, contract, sandbox
+):
+    seen = Snapshot.of(read(access, contract))
+    path = f"/data-customer/v1/organizations/{contract['partyId']}/contracts/{contract['_id']}"
+    theirs = sandbox.call(
+        "PUT", path, headers=fabric_headers(sandbox), json={"contractType": "SPOT"}
+    )
+    assert theirs.status == 200
+    sandbox.admin.clear_requests()
+    with pytest.raises(services.EditConflict) as raised:
+        edit(actor, access, contract, "status", {"status": "ACTIVE"}, seen=seen)
+    changes = {change.field: change for change in raised.value.changes}
+    assert set(changes) == {"contractType", "status"}
+    assert (changes["contractType"].seen, changes["contractType"].current) == ("TYPE-A", "SPOT")
+    assert changes["status"].yours == "ACTIVE"
+    assert raised.value.current.contract_type == "SPOT"
+    assert sandbox.admin.request_count(method="PUT") == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_an_unknown_price_list_is_refused_at_its_field_before_any_write(
+    actor, access, contract, sandbox
+):
+    sandbox.admin.clear_requests()
+    with pytest.raises(services.Rejected) as raised:
+        edit(actor, access, contract, "price-list", {"price_list_id": 987654})
+    assert raised.value.errors == {
+        "price_list_id": ["There is no price list #987654 in this account."]
+    }
+    assert raised.value.status == 422
+    assert sandbox.admin.request_count(method="PUT") == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_a_known_price_list_is_linked(actor, access, contract):
+    saved = edit(actor, access, contract, "price-list", {"price_list_id": 100000})
+    assert saved.price_list_id == 100000
+
+
+def test_fabrics_refusal_is_recorded_and_given_back_at_the_fields(actor, access, contract, sandbox):
+    seen = Snapshot.of(read(access, contract))
+    sandbox.admin.add_fault(method="PUT", path=contract["_id"], status=400)
+    with pytest.raises(services.Rejected) as raised:
+        edit(actor, access, contract, "status", {"status": "ACTIVE"}, seen=seen)
+    assert raised.value.status == 422
+    assert all(m.startswith("fabric: ") for ms in raised.value.errors.values() for m in ms)
+    assert AuditEvent.objects.get().outcome.outcome == AuditOutcomeKind.REJECTED
+
+
+def test_the_tenant_is_resolved_once_per_save(actor, access, contract, monkeypatch):
+    seen = Snapshot.of(read(access, contract))
+    resolved = []
+    account = access.account
+    original = type(account).tenant
+    monkeypatch.setattr(
+        type(account), "tenant", lambda self: resolved.append(self) or original(self)
+    )
+    fresh = type(access)(account=account, role=access.role)
+    edit(actor, fresh, contract, "price-list", {"price_list_id": 100001}, seen=seen)
+    assert len(resolved) == 1
