@@ -56,7 +56,7 @@ class EditSection:
         """The form's Python values for a state in fabric's names and formats."""
         values = {}
         for name, field in self.form.base_fields.items():
-            if name in ("seen", "submission"):
+            if name in edit_forms.CONTROL_FIELDS:
                 continue
             value = state.get(fabric_name(name))
             if isinstance(field, forms.DateField):

@@ -34,6 +34,8 @@ def test_a_signed_snapshot_comes_back_as_it_was():
         "not-signed",
         signing.dumps({"status": "ACTIVE", "updatedAt": None}, salt="another purpose"),
     ],
+    # Named, not by value: a signature carries the time, so each test process would differ.
+    ids=["empty", "unsigned", "signed-for-another-purpose"],
 )
 def test_a_damaged_or_foreign_snapshot_is_refused(signed):
     with pytest.raises(StaleSnapshot):

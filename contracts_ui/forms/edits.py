@@ -18,7 +18,7 @@ MAX_ATTRIBUTES_BYTES = 20_000
 # Attributes are labels, not documents; SQLite and PostgreSQL refuse JSON nested ~1000 deep.
 MAX_ATTRIBUTES_DEPTH = 20
 # The fields every edit form carries besides the values it edits.
-_CONTROL_FIELDS = frozenset({"seen", "submission"})
+CONTROL_FIELDS = frozenset({"seen", "submission"})
 
 
 def _finite_number(text: str) -> float:
@@ -119,9 +119,7 @@ class ContractEditForm(forms.Form):
 
     def values(self) -> dict:
         """{form field: Python value} of the fields this form edits, from a valid form."""
-        return {
-            name: self.cleaned_data[name] for name in self.fields if name not in _CONTROL_FIELDS
-        }
+        return {name: self.cleaned_data[name] for name in self.fields if name not in CONTROL_FIELDS}
 
 
 class ContractDatesForm(ContractEditForm):

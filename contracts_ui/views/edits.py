@@ -138,13 +138,13 @@ def _save_edit(
         _settle_submission(token, extra)
         return _render_row(request, access, **row, extra=extra)
     if is_partial_request(request):
+        # The price-list row lists the contract's links with their names, read again after a save.
+        edits_price_list = "price_list_id" in edit.form.base_fields
         extra = {
             "contract": contract,
             "saved": edit.name,
             "price_list_links": (
-                selectors.price_list_links(access.tenant, contract)
-                if edit.name == "price-list"
-                else ()
+                selectors.price_list_links(access.tenant, contract) if edits_price_list else ()
             ),
         }
         response = _render_row(request, access, **row, extra=extra)
