@@ -5,6 +5,7 @@ raises (KeyError, TypeError, ValueError), which the client reports as FabricBadR
 """
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,6 +20,8 @@ from contracts_ui.fabric.values import (
     parse_datetime,
     text,
 )
+
+logger = logging.getLogger("contracts_ui.fabric")
 
 CONTRACT_STATUSES = ("ACTIVE", "DRAFT", "INACTIVE")
 CONTRACT_SORT_FIELDS = (
@@ -43,17 +46,34 @@ ORGANIZATION_SORT_FIELDS = ("updatedAt", "name", "email", "isActive", "partyType
 PARTY_TYPES = ("O", "H")
 SORT_ORDERS = ("asc", "desc")
 MAX_PAGE_SIZE = 100
+# The endpoints the console uses that no public fabric page describes (REFERENCE.md §7), by the
+# names FabricTenant.missing and the stored capabilities use.
+ENDPOINTS_UNDOCUMENTED = {
+    "organization": "GET /v1/organizations/{organizationId}",
+    "contracts": "GET /v1/contracts",
+    "internal_party_links": "GET /v1/internalParties-party",
+}
 
 
 @dataclass(frozen=True)
 class FabricTenant:
-    """One fabric account and the API client the console uses for it."""
+    """One fabric account, the API client the console uses for it, and where it is reached.
+
+    An empty `base_url` or `token_url` means the environment's FABRIC_BASE_URL, or
+    FABRIC_AUTH_URL plus /v1/token. `max_page_size` is the largest list `limit` this account's
+    fabric accepts, when known; `missing` names the UNDOCUMENTED endpoints (ENDPOINTS_UNDOCUMENTED)
+    it does not answer. fabric_doctor finds both.
+    """
 
     account_id: str
     client_id: str
     client_secret: str = field(repr=False)
     stage: str = ""
     channel: int | None = None
+    base_url: str = ""
+    token_url: str = ""
+    max_page_size: int | None = None
+    missing: frozenset[str] = frozenset()
 
     def site_context(self) -> str:
         """The x-site-context header: compact JSON naming the account (and stage/channel)."""
@@ -67,12 +87,17 @@ class FabricTenant:
 
 @dataclass(frozen=True)
 class Page[T]:
-    """One page of a fabric list: the items and where they sit in the whole result."""
+    """One page of a fabric list: the items and where they sit in the whole result.
+
+    `unreadable` counts the rows fabric sent that could not be read and are left out, so one
+    malformed record never hides the others (the page can say how many are missing).
+    """
 
     items: tuple[T, ...]
     offset: int
     limit: int
     count: int
+    unreadable: int = 0
 
     @classmethod
     def from_api(
@@ -84,11 +109,23 @@ class Page[T]:
             raise TypeError("a list response has no `data` list")
         query = data.get("query") or {}
         offset = integer(query.get("offset", offset))
+        items = []
+        for position, row in enumerate(rows):
+            try:
+                items.append(item(row))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                logger.warning(
+                    "fabric list row %d skipped: %s: %s",
+                    offset + position,
+                    type(exc).__name__,
+                    str(exc)[:200],
+                )
         return cls(
-            items=tuple(item(row) for row in rows),
+            items=tuple(items),
             offset=offset,
             limit=integer(query.get("limit", limit)),
             count=integer(query.get("count", offset + len(rows))),
+            unreadable=len(rows) - len(items),
         )
 
     @property
