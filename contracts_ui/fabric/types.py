@@ -145,6 +145,12 @@ class Page[T]:
         return max(self.offset - max(self.limit, 1), 0) if self.has_previous else None
 
     @property
+    def end_offset(self) -> int:
+        """The offset of the row after this page's rows, unreadable ones included: where the
+        next page of a walk through the whole list starts."""
+        return self.offset + len(self.items) + self.unreadable
+
+    @property
     def first_number(self) -> int:
         """1-based position of the first item; 0 for an empty page."""
         return self.offset + 1 if self.items else 0

@@ -194,6 +194,7 @@ def test_a_malformed_row_is_skipped_and_counted(crafted):
     assert [organization.name for organization in page.items] == ["Readable", "Readable too"]
     assert page.unreadable == 2
     assert page.count == 4
+    assert page.end_offset == 4
 
 
 def test_a_refused_page_size_is_asked_again_smaller_and_remembered_per_account(crafted):
