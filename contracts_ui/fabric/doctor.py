@@ -9,13 +9,14 @@ page size, the UNDOCUMENTED endpoints missing, the date-filter format.
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from contracts_ui.fabric.client import api_base_url, fabric_request, quote_segment
 from contracts_ui.fabric.errors import FabricError, FabricNotFound
+from contracts_ui.fabric.organizations import list_organizations
 from contracts_ui.fabric.paging import forget_page_size
 from contracts_ui.fabric.tokens import forget_token, obtain_token, token_url
 from contracts_ui.fabric.types import ENDPOINTS_UNDOCUMENTED, Contract, FabricTenant
@@ -24,8 +25,10 @@ WORKS, MISSING, DIFFERS, FAILED, SKIPPED = "works", "missing", "differs", "faile
 # Page sizes tried, smallest first; the first refusal ends the probe.
 PAGE_SIZES = (10, 25, 50, 100, 200, 500, 1000)
 _FABRIC_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-# How many organizations are asked for contracts, or for the contract of a --write check.
+# How many organizations are asked for contracts (a first page of the list).
 _ORGANIZATIONS_SEARCHED = 10
+# How many organizations a --write check searches for its contract, at most.
+_WRITE_SEARCH_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def diagnose(
     _check_internal_parties(tenant, report, organization_ids[:1])
     _check_price_list(tenant, report, contract)
     if write_contract and write is not None:
-        _check_write(tenant, report, organization_ids, write_contract, write)
+        _check_write(tenant, report, write_contract, write)
     caps["missing"] = sorted(
         name for name in ENDPOINTS_UNDOCUMENTED if caps["endpoints"].get(name) == MISSING
     )
@@ -370,33 +373,44 @@ def _check_price_list(tenant: FabricTenant, report: Report, contract: Mapping | 
     report.add(check, WORKS if same else DIFFERS, f"price list {price_list_id}")
 
 
+def _every_organization_id(tenant: FabricTenant) -> Iterator[str]:
+    """The account's organization ids, page by page (at most _WRITE_SEARCH_LIMIT of them)."""
+    offset = 0
+    while offset < _WRITE_SEARCH_LIMIT:
+        page = list_organizations(tenant, offset=offset, limit=100)
+        yield from (organization.id for organization in page.items)
+        if not page.has_next:
+            return
+        offset = page.end_offset
+
+
 def _check_write(
     tenant: FabricTenant,
     report: Report,
-    organization_ids: list[str],
     business_id: str,
     write: Callable[[Contract], Contract],
 ) -> None:
     check = "PATCH /v1/contracts/{contractId} (no-op)"
     contract = None
-    for organization_id in organization_ids:
-        path = f"/v1/organizations/{quote_segment(organization_id)}/contracts"
-        try:
-            contract = fabric_request(
-                tenant,
-                "GET",
-                f"{path}/{quote_segment(business_id)}",
-                parse=Contract.from_api,
-            )
-            break
-        except FabricNotFound:
-            continue
-        except FabricError as error:
-            report.add(check, FAILED, f"reading {business_id}: {_failure(error)}")
-            return
+    try:
+        # The contract is found the documented way: one GET by contractId per organization.
+        for organization_id in _every_organization_id(tenant):
+            path = f"/v1/organizations/{quote_segment(organization_id)}/contracts"
+            try:
+                contract = fabric_request(
+                    tenant,
+                    "GET",
+                    f"{path}/{quote_segment(business_id)}",
+                    parse=Contract.from_api,
+                )
+                break
+            except FabricNotFound:
+                continue
+    except FabricError as error:
+        report.add(check, FAILED, f"looking for contract {business_id}: {_failure(error)}")
+        return
     if contract is None:
-        searched = len(organization_ids)
-        report.add(check, SKIPPED, f"contract {business_id} not in the first {searched} orgs")
+        report.add(check, SKIPPED, f"no contract {business_id} in the account's organizations")
         return
     try:
         written = write(contract)

@@ -180,6 +180,19 @@ def test_the_no_op_write_patches_by_contract_id_and_is_audited(documented_only, 
 
 
 @pytest.mark.django_db
+def test_the_write_is_skipped_for_a_contract_the_account_does_not_have(sandbox, monkeypatch):
+    account = _account_in(sandbox, monkeypatch, "Unknown Contract Merchant")
+    sandbox.admin.clear_requests()
+
+    output = _doctor(account.account_id, "--write", "C-NOWHERE")
+
+    assert _results(output)["PATCH /v1/contracts/{contractId} (no-op)"] == "skipped"
+    assert "no contract C-NOWHERE in the account's organizations" in output
+    assert sandbox.admin.request_count(method="PATCH") == 0
+    assert not AuditEvent.objects.filter(account_id=account.account_id).exists()
+
+
+@pytest.mark.django_db
 def test_a_failed_check_makes_the_command_fail_after_printing_it(sandbox, monkeypatch):
     account = _account_in(sandbox, monkeypatch, "Wrong Secret Merchant")
     monkeypatch.setenv(account.client_secret_ref.removeprefix("env:"), "not-the-secret")
