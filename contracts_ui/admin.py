@@ -1,8 +1,13 @@
 """Admins decide here which user or group reaches which fabric account, and in which role."""
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
+from contracts_ui import audit
 from contracts_ui.audit_queries import PENDING_LABEL
+from contracts_ui.connection import check_connection
+from contracts_ui.fabric.errors import FabricError
 from contracts_ui.models import AccountGrant, AuditEvent, AuditOutcome, FabricAccount
 
 
@@ -14,10 +19,62 @@ class AccountGrantInline(admin.TabularInline):
 
 @admin.register(FabricAccount)
 class FabricAccountAdmin(admin.ModelAdmin):
-    list_display = ["name", "account_id", "stage", "channel", "is_active"]
+    list_display = ["name", "account_id", "stage", "channel", "is_active", "connection_checked"]
     list_filter = ["is_active", "stage"]
     search_fields = ["name", "account_id"]
     inlines = [AccountGrantInline]
+    actions = ["check_fabric_connection"]
+    fieldsets = [
+        (None, {"fields": ["account_id", "name", "stage", "channel", "is_active"]}),
+        ("API client", {"fields": ["client_id", "client_secret_ref"]}),
+        (
+            "Connection",
+            {
+                "fields": ["api_base_url", "token_url", "connection_summary"],
+                "description": "Each merchant has its own token URL. Leave a field empty to use "
+                "the environment's (FABRIC_BASE_URL, FABRIC_AUTH_URL). https is required when "
+                'DEBUG is off. Check the connection from the list (action "Check fabric '
+                'connection") or with `manage.py fabric_doctor`.',
+            },
+        ),
+    ]
+    readonly_fields = ["connection_summary"]
+
+    @admin.display(description="connection checked")
+    def connection_checked(self, account: FabricAccount) -> str:
+        return (account.capabilities or {}).get("checked_at", "never")
+
+    @admin.display(description="what the last check found")
+    def connection_summary(self, account: FabricAccount) -> str:
+        capabilities = account.capabilities or {}
+        if not capabilities.get("checked_at"):
+            return "Not checked yet."
+        missing = ", ".join(capabilities.get("missing") or []) or "none"
+        return (
+            f"Checked {capabilities['checked_at']}: largest page size "
+            f"{capabilities.get('max_page_size', 'unknown')}; UNDOCUMENTED endpoints missing: "
+            f"{missing}; date filters as {capabilities.get('date_filter_format', 'unknown')}."
+        )
+
+    @admin.action(description="Check fabric connection")
+    def check_fabric_connection(self, request: HttpRequest, queryset) -> TemplateResponse:
+        """Run the connection doctor on each selected account and show its findings."""
+        actor = audit.actor_from_request(request)
+        results = []
+        for account in queryset:
+            try:
+                report = check_connection(account, actor=actor)
+            except FabricError as error:
+                results.append({"account": account, "error": error.user_message})
+                continue
+            results.append({"account": account, "findings": report.findings})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "fabric connection check",
+            "opts": self.model._meta,
+            "results": results,
+        }
+        return TemplateResponse(request, "admin/contracts_ui/fabric_doctor.html", context)
 
 
 @admin.register(AccountGrant)

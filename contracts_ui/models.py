@@ -2,12 +2,23 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from contracts_ui.credentials import CREDENTIAL_SOURCE_HELP, resolve_secret, validate_secret_ref
 from contracts_ui.fabric.types import FabricTenant
+
+
+def default_api_base_url() -> str:
+    """fabric's API host from the environment (FABRIC_BASE_URL)."""
+    return settings.FABRIC_BASE_URL
+
+
+def default_token_url() -> str:
+    """The token endpoint under the environment's FABRIC_AUTH_URL."""
+    return f"{settings.FABRIC_AUTH_URL}/v1/token"
 
 
 class FabricAccount(models.Model):
@@ -32,6 +43,25 @@ class FabricAccount(models.Model):
         validators=[validate_secret_ref],
         help_text=CREDENTIAL_SOURCE_HELP,
     )
+    # Blank means the environment's default, read when the account is used, so a deployment can
+    # move every account that does not need its own at once.
+    api_base_url = models.URLField(
+        "API base URL",
+        max_length=300,
+        blank=True,
+        help_text="fabric's API host, e.g. https://live.copilot.fabric.inc. "
+        "Empty: FABRIC_BASE_URL from the environment.",
+    )
+    token_url = models.URLField(
+        "token URL",
+        max_length=300,
+        blank=True,
+        help_text="This merchant's OAuth2 token endpoint, e.g. "
+        "https://{customer}.login.fabric.inc/oauth2/{authServerId}/v1/token. "
+        "Empty: FABRIC_AUTH_URL from the environment, plus /v1/token.",
+    )
+    # What `fabric_doctor` found this account's fabric to support (see fabric/doctor.py).
+    capabilities = models.JSONField(default=dict, blank=True, editable=False)
     is_active = models.BooleanField(
         default=True, help_text="Inactive accounts are unreachable for everyone."
     )
@@ -43,14 +73,42 @@ class FabricAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})"
 
+    @property
+    def effective_api_base_url(self) -> str:
+        return (self.api_base_url or default_api_base_url()).rstrip("/")
+
+    @property
+    def effective_token_url(self) -> str:
+        return self.token_url or default_token_url()
+
+    def clean(self) -> None:
+        """Outside DEBUG, credentials and data only travel over https."""
+        super().clean()
+        if settings.DEBUG:
+            return
+        errors = {
+            name: "Must be an https:// URL when DEBUG is off."
+            for name in ("api_base_url", "token_url")
+            if getattr(self, name) and not getattr(self, name).startswith("https://")
+        }
+        if errors:
+            raise ValidationError(errors)
+
     def tenant(self) -> FabricTenant:
         """The account as the fabric client needs it, with the secret read just now."""
+        capabilities = self.capabilities or {}
+        max_page_size = capabilities.get("max_page_size")
+        missing = capabilities.get("missing")
         return FabricTenant(
             account_id=self.account_id,
             client_id=self.client_id,
             client_secret=resolve_secret(self.client_secret_ref),
             stage=self.stage,
             channel=self.channel,
+            base_url=self.effective_api_base_url,
+            token_url=self.effective_token_url,
+            max_page_size=max_page_size if isinstance(max_page_size, int) else None,
+            missing=frozenset(missing) if isinstance(missing, list) else frozenset(),
         )
 
 

@@ -52,6 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--db", required=True, help="SQLite file (created when missing)")
     run.add_argument("--token-ttl", type=int, default=600, help="token lifetime in seconds")
     run.add_argument("--port-file", help="write the bound port to this file once listening")
+    run.add_argument(
+        "--documented-only",
+        action="store_true",
+        help="404 on the endpoints no fabric doc page describes; PATCH by contractId only",
+    )
 
     demo = commands.add_parser("seed-demo", help="load the demo data (idempotent)")
     demo.add_argument("--db", required=True)
@@ -71,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db=args.db,
             token_ttl=args.token_ttl,
             port_file=args.port_file,
+            documented_only=args.documented_only,
         )
     elif args.command == "seed-demo":
         print(json.dumps(seed_demo(args.db, args.out)))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from . import auth, contract_list, contracts, control, parties
 from .errors import ApiError
 from .faults import FaultBook, RequestLog
+from .listing import MAX_LIMIT
 from .store import Store
 from .web import Request, Response, Router
 
@@ -26,6 +27,10 @@ class Config:
     """Settings that `POST /_sandbox/config` may change while the server runs."""
 
     token_ttl: int = 600
+    # The largest `limit` a list accepts (fabric does not document its own).
+    max_limit: int = MAX_LIMIT
+    # Fixed at start: answer only what fabric documents (REFERENCE.md §7).
+    documented_only: bool = False
 
 
 @dataclass
@@ -42,6 +47,8 @@ class Sandbox:
         """Route, authenticate and run one request; every failure becomes a JSON error."""
         try:
             route, params = self.router.match(request.method, request.path)
+            if self.config.documented_only and not route.documented:
+                raise ApiError(404, "NOT_FOUND", f"No endpoint at {request.path}.")
             if route.kind == "control" and not request.client_host.startswith(_LOOPBACK):
                 raise ApiError(403, "FORBIDDEN", "The control API answers loopback clients only.")
             if route.kind == "api":
@@ -55,3 +62,12 @@ class Sandbox:
             return Response(
                 500, {"code": "INTERNAL", "message": "Unexpected error in the fabric sandbox."}
             )
+
+
+def undocumented(app: Sandbox, method: str, path: str) -> bool:
+    """True when the request is for an endpoint no public fabric page describes."""
+    try:
+        route, _ = app.router.match(method, path)
+    except ApiError:
+        return False
+    return not route.documented

@@ -60,7 +60,7 @@ def _list(
 ) -> Response:
     account = request.account or ""
     query = request.query
-    page = parse_page(query)
+    page = parse_page(query, app.config.max_limit)
     sort_by, sort = parse_sort(query, _SORTS if account_wide else _ORGANIZATION_SORTS, "updatedAt")
     # Within one organization, party_id alone scopes the query (and picks its indexes).
     where = ["c.account = ?" if organization_id is None else "c.party_id = ?", "c.is_deleted = 0"]
@@ -129,5 +129,5 @@ ROUTES = [
         "/data-customer/v1/organizations/{organization_id}/contracts",
         list_organization_contracts,
     ),
-    Route("GET", "/data-customer/v1/contracts", list_contracts),
+    Route("GET", "/data-customer/v1/contracts", list_contracts, documented=False),
 ]

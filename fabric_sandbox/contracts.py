@@ -53,10 +53,16 @@ def find_contract(
     *,
     party_id: str | None = None,
     include_deleted: bool = False,
+    business_id_only: bool = False,
 ) -> sqlite3.Row:
-    """A contract by `_id` or `contractId` (the `_id` wins), optionally within one organization."""
-    sql = "SELECT * FROM contracts WHERE account = ? AND (id = ? OR contract_id = ?)"
-    params: list[Any] = [account, reference, reference]
+    """A contract by `_id` or `contractId` (the `_id` wins), optionally within one organization;
+    by `contractId` alone when `business_id_only`."""
+    if business_id_only:
+        sql = "SELECT * FROM contracts WHERE account = ? AND contract_id = ?"
+        params: list[Any] = [account, reference]
+    else:
+        sql = "SELECT * FROM contracts WHERE account = ? AND (id = ? OR contract_id = ?)"
+        params = [account, reference, reference]
     if party_id is not None:
         sql += " AND party_id = ?"
         params.append(party_id)
@@ -224,11 +230,12 @@ def put_contract(
 
 
 def patch_contract(app: "Sandbox", request: Request, contract_id: str) -> Response:
-    """PATCH /v1/contracts/{contractId} (seed 002): partial update, any organization."""
+    """PATCH /v1/contracts/{contractId} (seed 002): partial update, any organization. Seed 002
+    names the business contractId only, so documented-only mode does not accept the `_id`."""
     account = request.account or ""
     cleaned = clean_contract_body(request.json_object(), PATCH_FIELDS)
     with app.store.write() as conn:
-        row = find_contract(conn, account, contract_id)
+        row = find_contract(conn, account, contract_id, business_id_only=app.config.documented_only)
         return ok(records.contract_for_write(conn, _update(conn, account, row, cleaned)))
 
 

@@ -47,8 +47,15 @@ def clear_requests(app: "Sandbox", request: Request) -> Response:
 
 
 def get_config(app: "Sandbox", request: Request) -> Response:
-    """GET /_sandbox/config."""
-    return ok({"token_ttl": app.config.token_ttl})
+    """GET /_sandbox/config (`documented_only` is fixed when the server starts)."""
+    config = app.config
+    return ok(
+        {
+            "token_ttl": config.token_ttl,
+            "max_limit": config.max_limit,
+            "documented_only": config.documented_only,
+        }
+    )
 
 
 def set_config(app: "Sandbox", request: Request) -> Response:
@@ -56,13 +63,13 @@ def set_config(app: "Sandbox", request: Request) -> Response:
     body = request.json_object()
     errors = FieldErrors()
     for name, value in body.items():
-        if name != "token_ttl":
+        if name not in ("token_ttl", "max_limit"):
             errors.add(name, "is not a setting")
         elif type(value) is not int or value < 1:
-            errors.add(name, "must be a positive integer (seconds)")
+            errors.add(name, "must be a positive integer")
     errors.raise_if_any()
-    if "token_ttl" in body:
-        app.config.token_ttl = body["token_ttl"]
+    for name, value in body.items():
+        setattr(app.config, name, value)
     return get_config(app, request)
 
 

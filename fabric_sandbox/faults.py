@@ -124,8 +124,10 @@ class RequestLog:
         status: int | None,
         request_id: str,
         account: str | None,
+        documented: bool = True,
     ) -> None:
-        """Append one entry; `status` is None when the connection was hung or dropped."""
+        """Append one entry; `status` is None when the connection was hung or dropped;
+        `documented` is False for an endpoint no public fabric page describes."""
         entry = {
             "method": method,
             "path": path,
@@ -133,6 +135,7 @@ class RequestLog:
             "status": status,
             "request_id": request_id,
             "account": account,
+            "documented": documented,
             "at": iso_from_ms(now_ms()),
         }
         with self._lock:

@@ -39,12 +39,12 @@ def _non_negative_int(query: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def parse_page(query: dict[str, str]) -> Page:
-    """`offset` (default 0) and `limit` (default 10, 1 to 100)."""
+def parse_page(query: dict[str, str], max_limit: int = MAX_LIMIT) -> Page:
+    """`offset` (default 0) and `limit` (default 10, 1 to `max_limit`)."""
     offset = _non_negative_int(query, "offset", 0)
-    limit = _non_negative_int(query, "limit", DEFAULT_LIMIT)
-    if limit < 1 or limit > MAX_LIMIT:
-        raise field_error("limit", f"must be between 1 and {MAX_LIMIT}")
+    limit = _non_negative_int(query, "limit", min(DEFAULT_LIMIT, max_limit))
+    if limit < 1 or limit > max_limit:
+        raise field_error("limit", f"must be between 1 and {max_limit}")
     return Page(offset, limit)
 
 

@@ -35,7 +35,7 @@ def _page_of(
     request: Request,
     sorts: dict[str, tuple[str, ...]],
 ) -> tuple[Page, int, list[sqlite3.Row]]:
-    page = parse_page(request.query)
+    page = parse_page(request.query, app.config.max_limit)
     _, sort = parse_sort(request.query, sorts, "updatedAt")
     condition = " AND ".join(where)
     with app.store.snapshot() as conn:
@@ -50,8 +50,13 @@ def _page_of(
 
 
 def list_organizations(app: "Sandbox", request: Request) -> Response:
-    """GET /v1/organizations: `name` partial and case-insensitive, `isActive`, `partyType`."""
+    """GET /v1/organizations: `id` exact, `name` partial and case-insensitive, `isActive`,
+    `partyType`."""
     where, params = ["account = ?", "is_deleted = 0"], [request.account]
+    if request.query.get("id"):
+        # Documented (REFERENCE.md §7): the way to read one organization through the list.
+        where.append("id = ?")
+        params.append(request.query["id"])
     if request.query.get("name"):
         where.append("name LIKE ? ESCAPE '\\'")
         params.append(like_pattern(request.query["name"]))
@@ -194,10 +199,15 @@ def get_price_list(app: "Sandbox", request: Request, price_list_id: str) -> Resp
 
 ROUTES = [
     Route("GET", "/data-customer/v1/organizations", list_organizations),
-    Route("GET", "/data-customer/v1/organizations/{organization_id}", get_organization),
+    Route(
+        "GET",
+        "/data-customer/v1/organizations/{organization_id}",
+        get_organization,
+        documented=False,
+    ),
     Route("GET", "/data-customer/v1/internal-parties", list_internal_parties),
     Route("POST", "/data-customer/v1/internalParties-party/create", create_link),
     Route("DELETE", "/data-customer/v1/internalParties-party/create", delete_link),
-    Route("GET", "/data-customer/v1/internalParties-party", list_links),
+    Route("GET", "/data-customer/v1/internalParties-party", list_links, documented=False),
     Route("GET", "/api-offers/price-list/{price_list_id}", get_price_list),
 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .app import Config, Sandbox
+from .app import Config, Sandbox, undocumented
 from .auth import lenient_site_account
 from .errors import code_for_status
 from .faults import FaultRule
@@ -165,6 +165,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             status=status,
             request_id=request.request_id,
             account=lenient_site_account(request),
+            documented=not undocumented(self.server.app, request.method, request.path),
         )
 
     def _send(self, response: Response, request_id: str) -> None:
@@ -209,10 +210,13 @@ def serve(
     db: str | Path,
     token_ttl: int = 600,
     port_file: str | Path | None = None,
+    documented_only: bool = False,
 ) -> None:
     """Run the sandbox until SIGTERM or Ctrl-C. With `port_file`, write the bound port there
-    (so a caller can ask for port 0 and learn the free port the system picked)."""
-    app = Sandbox(store=Store(db), config=Config(token_ttl=token_ttl))
+    (so a caller can ask for port 0 and learn the free port the system picked). With
+    `documented_only`, answer only the endpoints fabric documents (README.md)."""
+    config = Config(token_ttl=token_ttl, documented_only=documented_only)
+    app = Sandbox(store=Store(db), config=config)
     httpd = SandboxServer((host, port), app)
     bound = httpd.server_address[1]
 
@@ -225,7 +229,8 @@ def serve(
         temporary = Path(f"{port_file}.tmp")
         temporary.write_text(str(bound))
         temporary.replace(port_file)
-    sys.stderr.write(f"fabric sandbox listening on http://{host}:{bound} (db {db})\n")
+    mode = ", documented endpoints only" if documented_only else ""
+    sys.stderr.write(f"fabric sandbox listening on http://{host}:{bound} (db {db}{mode})\n")
     sys.stderr.flush()
     try:
         httpd.serve_forever(poll_interval=0.2)

@@ -119,6 +119,10 @@ class SandboxAdmin:
         """How many logged requests match."""
         return len(self.requests(method, path))
 
+    def undocumented_requests(self) -> list[dict[str, Any]]:
+        """Logged requests for endpoints no public fabric page describes (REFERENCE.md §7)."""
+        return [entry for entry in self.requests() if not entry["documented"]]
+
     def clear_requests(self) -> None:
         """Empty the request log."""
         self._call("DELETE", "/requests")
@@ -162,11 +166,19 @@ class SandboxAdmin:
 
 class SandboxServer:
     """The sandbox in a subprocess: a fresh temporary database unless `db_path` is given (which
-    is then kept), a port the system picks, stopped on exit (killed after a grace period)."""
+    is then kept), a port the system picks, stopped on exit (killed after a grace period);
+    `documented_only` starts it in that mode (README.md)."""
 
-    def __init__(self, token_ttl: int = 600, db_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        token_ttl: int = 600,
+        db_path: str | os.PathLike[str] | None = None,
+        *,
+        documented_only: bool = False,
+    ) -> None:
         self.token_ttl = token_ttl
         self.db_path = Path(db_path) if db_path is not None else None
+        self.documented_only = documented_only
         self.url = ""
         self.admin = SandboxAdmin("")
         self._process: subprocess.Popen[bytes] | None = None
@@ -205,6 +217,8 @@ class SandboxServer:
         command = [sys.executable, "-m", "fabric_sandbox", "serve", "--host", "127.0.0.1"]
         command += ["--port", "0", "--port-file", str(port_file), "--db", str(db)]
         command += ["--token-ttl", str(self.token_ttl)]
+        if self.documented_only:
+            command.append("--documented-only")
         # Output goes to a file, not a pipe: nobody reads a pipe, and a full one blocks the server.
         self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
             command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=env

@@ -76,12 +76,17 @@ Handler = Callable[..., Response]
 
 @dataclass(frozen=True)
 class Route:
-    """One endpoint; `kind` "api" authenticates first, "control" answers loopback only."""
+    """One endpoint; `kind` "api" authenticates first, "control" answers loopback only.
+
+    `documented` is False for the endpoints no public fabric page describes (REFERENCE.md §7):
+    in documented-only mode they answer 404 as an unknown path does.
+    """
 
     method: str
     pattern: str
     handler: Handler
     kind: str = "api"
+    documented: bool = True
 
     def compiled(self) -> re.Pattern[str]:
         """The path pattern as a regex; `{name}` matches one path segment."""

@@ -27,7 +27,14 @@ from contracts_ui.fabric.transport import BearerAuth, new_deadline, send
 from contracts_ui.fabric.types import FabricTenant
 from contracts_ui.fabric.values import format_datetime
 
-__all__ = ["fabric_request", "forget_token", "lookup_cache_key", "obtain_token", "quote_segment"]
+__all__ = [
+    "api_base_url",
+    "fabric_request",
+    "forget_token",
+    "lookup_cache_key",
+    "obtain_token",
+    "quote_segment",
+]
 
 SERVICES = ("data-customer", "api-offers")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,9 +55,15 @@ def quote_segment(value: str | int) -> str:
     return urllib.parse.quote(text, safe="")
 
 
+def api_base_url(tenant: FabricTenant) -> str:
+    """The tenant's API host, else the environment's."""
+    return (tenant.base_url or settings.FABRIC_BASE_URL).rstrip("/")
+
+
 def lookup_cache_key(kind: str, tenant: FabricTenant, record_id: str | int) -> str:
     """A cache key for a looked-up record; ids come from URLs, so they are hashed, not embedded."""
-    digest = hashlib.sha256(f"{tenant.site_context()}\0{record_id}".encode()).hexdigest()
+    scope = f"{api_base_url(tenant)}\0{tenant.site_context()}\0{record_id}"
+    digest = hashlib.sha256(scope.encode()).hexdigest()
     return f"fabric:{kind}:v1:{tenant.account_id}:{digest[:32]}"
 
 
@@ -69,7 +82,7 @@ def fabric_request(
     if service not in SERVICES:
         raise ValueError(f"unknown fabric service {service!r}")
     method = method.upper()
-    url = f"{settings.FABRIC_BASE_URL}/{service}{path}"
+    url = f"{api_base_url(tenant)}/{service}{path}"
     request_id = request_id or current_request_id.get() or uuid.uuid4().hex
     is_write = method not in _SAFE_METHODS
     retries_left = 0 if is_write else settings.FABRIC_MAX_RETRIES

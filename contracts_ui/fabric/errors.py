@@ -44,6 +44,16 @@ class FabricNotFound(FabricError):
     default_user_message = "fabric has no such record (or it was deleted)."
 
 
+class FabricNotSupported(FabricNotFound):
+    """This account's fabric does not answer the endpoint at all (one no fabric page documents)."""
+
+    default_user_message = "Not available for this fabric account."
+
+    def __init__(self, message: str = "", *, endpoint: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.endpoint = endpoint
+
+
 class FabricValidationError(FabricError):
     default_user_message = "fabric rejected the values sent."
 
@@ -71,6 +81,23 @@ class FabricValidationError(FabricError):
 class FabricAuthError(FabricError):
     default_user_message = (
         "fabric credentials rejected for this account; an administrator must check its API client."
+    )
+
+    @property
+    def user_message(self) -> str:
+        # An OAuth error_description says which part is wrong (client, secret, scope).
+        if self.code and self.message and self.message != self.default_user_message:
+            return f"{self.default_user_message} fabric said: {self.message}"[:_MAX_MESSAGE_CHARS]
+        return self.default_user_message
+
+
+class FabricBlocked(FabricError):
+    """An HTML page, not fabric's JSON, refused the call: a gateway or firewall in front of fabric
+    stopped it, so neither the credentials nor fabric are known to be at fault."""
+
+    default_user_message = (
+        "A gateway in front of fabric refused the request before fabric saw it; an administrator "
+        "must check that the console's address may reach fabric."
     )
 
 
@@ -113,23 +140,49 @@ class FabricBadResponse(FabricError):
     default_user_message = "fabric sent an answer the console could not read."
 
 
+def looks_like_html(text: str, content_type: str = "") -> bool:
+    """True for an HTML page (a gateway's or a proxy's), which fabric's API never sends."""
+    return "html" in content_type.lower() or text.lstrip()[:15].lower().startswith(
+        ("<!doctype html", "<html")
+    )
+
+
+def _texts(value: Any) -> list[str]:
+    """A message as fabric's APIs send it: one string, or a list of strings (or of objects)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    if isinstance(value, dict):
+        return _texts(value.get("message") or value.get("msg"))
+    return [str(value)]
+
+
 def parse_error_body(text: str) -> tuple[str | None, str, dict[str, list[str]], list[str]]:
-    """(code, message, field errors, other errors) from a `{code, message, errors}`,
-    `{type, message}` or plain-text error body."""
+    """(code, message, field errors, other errors) from an error body in any shape seen:
+    `{code, message, errors}`, `{type, message}`, `message` as a list, `errors` as a list or an
+    object of field → message(s), OAuth's `{error, error_description}`, or plain text/HTML."""
     try:
         body = json.loads(text) if text else None
     except ValueError:
         body = None
     if not isinstance(body, dict):
         return None, " ".join(text.split())[:_MAX_MESSAGE_CHARS], {}, []
-    code = body.get("code") or body.get("type")
-    message = str(body.get("message") or body.get("error") or "")[:_MAX_MESSAGE_CHARS]
+    oauth_error = body.get("error") if isinstance(body.get("error"), str) else None
+    code = body.get("code") or body.get("type") or oauth_error
+    messages = _texts(body.get("message")) or _texts(body.get("error_description"))
+    if not messages and oauth_error:
+        messages = [oauth_error]
+    message = "; ".join(messages)[:_MAX_MESSAGE_CHARS]
     field_errors: dict[str, list[str]] = {}
     non_field_errors: list[str] = []
     errors = body.get("errors")
+    if isinstance(errors, dict):
+        for field, detail in errors.items():
+            field_errors.setdefault(str(field), []).extend(_texts(detail) or ["is invalid"])
     for error in errors if isinstance(errors, list) else []:
         if isinstance(error, dict):
-            text_of_error = str(error.get("message") or error.get("msg") or "")
+            text_of_error = "; ".join(_texts(error))
             field = error.get("field") or error.get("path")
             if field:
                 field_errors.setdefault(str(field), []).append(text_of_error)
@@ -137,6 +190,6 @@ def parse_error_body(text: str) -> tuple[str | None, str, dict[str, list[str]], 
                 non_field_errors.append(text_of_error)
         elif isinstance(error, str):
             non_field_errors.append(error)
-    if not field_errors and not non_field_errors and message:
-        non_field_errors.append(message)
+    if not field_errors and not non_field_errors:
+        non_field_errors.extend(messages)
     return (str(code) if code else None), message, field_errors, non_field_errors

@@ -10,6 +10,7 @@ import requests
 from contracts_ui.fabric.errors import (
     FabricAuthError,
     FabricBadResponse,
+    FabricBlocked,
     FabricConflict,
     FabricError,
     FabricNotFound,
@@ -17,6 +18,7 @@ from contracts_ui.fabric.errors import (
     FabricRateLimited,
     FabricUnavailable,
     FabricValidationError,
+    looks_like_html,
     parse_error_body,
 )
 
@@ -93,6 +95,10 @@ def error_for(
     status = response.status_code
     code, message, field_errors, non_field_errors = parse_error_body(response.text)
     common = {"status": status, "code": code, "request_id": request_id}
+    if status in (401, 403) and looks_like_html(
+        response.text, response.headers.get("Content-Type", "")
+    ):
+        return FabricBlocked(message, **common)
     if status in (400, 422):
         return FabricValidationError(
             message, field_errors=field_errors, non_field_errors=non_field_errors, **common

@@ -5,6 +5,7 @@ raises (KeyError, TypeError, ValueError), which the client reports as FabricBadR
 """
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,19 +21,38 @@ from contracts_ui.fabric.values import (
     text,
 )
 
+logger = logging.getLogger("contracts_ui.fabric")
+
 CONTRACT_STATUSES = ("ACTIVE", "DRAFT", "INACTIVE")
 MAX_PAGE_SIZE = 100
+# The endpoints the console uses that no public fabric page describes (REFERENCE.md §7), by the
+# names FabricTenant.missing and the stored capabilities use.
+ENDPOINTS_UNDOCUMENTED = {
+    "organization": "GET /v1/organizations/{organizationId}",
+    "contracts": "GET /v1/contracts",
+    "internal_party_links": "GET /v1/internalParties-party",
+}
 
 
 @dataclass(frozen=True)
 class FabricTenant:
-    """One fabric account and the API client the console uses for it."""
+    """One fabric account, the API client the console uses for it, and where it is reached.
+
+    An empty `base_url` or `token_url` means the environment's FABRIC_BASE_URL, or
+    FABRIC_AUTH_URL plus /v1/token. `max_page_size` is the largest list `limit` this account's
+    fabric accepts, when known; `missing` names the UNDOCUMENTED endpoints (ENDPOINTS_UNDOCUMENTED)
+    it does not answer. fabric_doctor finds both.
+    """
 
     account_id: str
     client_id: str
     client_secret: str = field(repr=False)
     stage: str = ""
     channel: int | None = None
+    base_url: str = ""
+    token_url: str = ""
+    max_page_size: int | None = None
+    missing: frozenset[str] = frozenset()
 
     def site_context(self) -> str:
         """The x-site-context header: compact JSON naming the account (and stage/channel)."""
@@ -46,12 +66,17 @@ class FabricTenant:
 
 @dataclass(frozen=True)
 class Page[T]:
-    """One page of a fabric list: the items and where they sit in the whole result."""
+    """One page of a fabric list: the items and where they sit in the whole result.
+
+    `unreadable` counts the rows fabric sent that could not be read and are left out, so one
+    malformed record never hides the others (the page can say how many are missing).
+    """
 
     items: tuple[T, ...]
     offset: int
     limit: int
     count: int
+    unreadable: int = 0
 
     @classmethod
     def from_api(
@@ -63,11 +88,23 @@ class Page[T]:
             raise TypeError("a list response has no `data` list")
         query = data.get("query") or {}
         offset = integer(query.get("offset", offset))
+        items = []
+        for position, row in enumerate(rows):
+            try:
+                items.append(item(row))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                logger.warning(
+                    "fabric list row %d skipped: %s: %s",
+                    offset + position,
+                    type(exc).__name__,
+                    str(exc)[:200],
+                )
         return cls(
-            items=tuple(item(row) for row in rows),
+            items=tuple(items),
             offset=offset,
             limit=integer(query.get("limit", limit)),
             count=integer(query.get("count", offset + len(rows))),
+            unreadable=len(rows) - len(items),
         )
 
     @property
@@ -85,6 +122,12 @@ class Page[T]:
     @property
     def previous_offset(self) -> int | None:
         return max(self.offset - max(self.limit, 1), 0) if self.has_previous else None
+
+    @property
+    def end_offset(self) -> int:
+        """The offset of the row after this page's rows, unreadable ones included: where the
+        next page of a walk through the whole list starts."""
+        return self.offset + len(self.items) + self.unreadable
 
     @property
     def first_number(self) -> int:

@@ -56,7 +56,10 @@ def test_a_write_refused_for_its_token_is_sent_again_after_renewal(sandbox, tena
     contract = make_contract()
     sandbox.admin.expire_tokens()
     patched = fabric.patch_contract(
-        tenant, contract_id=contract.id, changes={"contractType": "TYPE-B"}
+        tenant,
+        organization_id=contract.party_id,
+        business_contract_id=contract.contract_id,
+        changes={"contractType": "TYPE-B"},
     )
     assert patched.contract_type == "TYPE-B"
     statuses = [r["status"] for r in sandbox.admin.requests(method="PATCH")]

@@ -148,7 +148,8 @@ class TestWrite:
         contract = make_contract()
         patched = fabric.patch_contract(
             tenant,
-            contract_id=contract.contract_id,
+            organization_id=contract.party_id,
+            business_contract_id=contract.contract_id,
             changes={"onContract": True, "promotionStacking": True, "priceListId": 100001},
         )
         assert (patched.on_contract, patched.promotion_stacking) == (True, True)

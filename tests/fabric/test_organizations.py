@@ -53,10 +53,14 @@ class TestListOrganizations:
         assert logged["params"]["isActive"] == "false"
         assert logged["params"]["partyType"] == "O"
 
-    def test_a_page_size_over_the_maximum_is_a_validation_error(self, tenant):
-        with pytest.raises(fabric.FabricValidationError) as caught:
-            fabric.list_organizations(tenant, limit=fabric.MAX_PAGE_SIZE + 1)
-        assert caught.value.status == 400
+    def test_a_page_size_over_the_maximum_is_asked_again_at_the_size_fabric_names(
+        self, sandbox, tenant
+    ):
+        page = fabric.list_organizations(tenant, limit=fabric.MAX_PAGE_SIZE + 1)
+
+        sent = [entry["params"]["limit"] for entry in logged_requests(sandbox, "GET", r"s$")]
+        assert sent == [str(fabric.MAX_PAGE_SIZE + 1), str(fabric.MAX_PAGE_SIZE)]
+        assert page.limit == fabric.MAX_PAGE_SIZE
 
 
 class TestGetOrganization:

@@ -15,7 +15,11 @@ def logged_request_ids(sandbox) -> list[str]:
 def test_a_given_request_id_is_sent_and_echoed(sandbox, tenant):
     with pytest.raises(fabric.FabricNotFound) as caught:
         fabric.patch_contract(
-            tenant, contract_id="missing", changes={}, request_id="given-request-id-1"
+            tenant,
+            organization_id="missing",
+            business_contract_id="missing",
+            changes={},
+            request_id="given-request-id-1",
         )
     assert caught.value.request_id == "given-request-id-1"
     (logged,) = sandbox.admin.requests(path="/contracts/missing")

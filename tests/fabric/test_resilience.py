@@ -14,7 +14,10 @@ def lookup(tenant):
 
 def patch(tenant, contract):
     return fabric.patch_contract(
-        tenant, contract_id=contract.id, changes={"contractType": "TYPE-C"}
+        tenant,
+        organization_id=contract.party_id,
+        business_contract_id=contract.contract_id,
+        changes={"contractType": "TYPE-C"},
     )
 
 
