@@ -238,7 +238,11 @@ def contract_edit(
 
         def perform(request_id: str) -> Contract:
             return fabric.patch_contract(
-                tenant, contract_id=current.id, changes=changes, request_id=request_id
+                tenant,
+                organization_id=organization_id,
+                business_contract_id=current.contract_id,
+                changes=changes,
+                request_id=request_id,
             )
     else:
         method, operation = "PUT", fabric.update_contract

@@ -116,7 +116,10 @@ class TestEachEditReachesFabric:
         after = stored(sandbox, contract)
         assert after["onContract"] is True
         assert after["promotionStacking"] is True
-        assert sandbox.admin.request_count(method="PATCH", path=contract["_id"]) == 1
+        # Seed 002 addresses PATCH by the business contractId, not fabric's _id.
+        business_id = f"/{contract['contractId']}$"
+        assert sandbox.admin.request_count(method="PATCH", path=business_id) == 1
+        assert sandbox.admin.request_count(method="PATCH", path=contract["_id"]) == 0
 
     def test_type_and_attributes(self, editor_client, console_world, contract, sandbox, htmx):
         url = edit_url(console_world, contract, "details")
