@@ -4,6 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
 from contracts_ui import timeline
@@ -84,6 +85,7 @@ def test_it_flags_overlapping_active_contracts_and_the_gaps_between_them(
     assert "Coverage gaps between active contracts (1)" in html
 
 
+@pytest.mark.slow
 def test_it_caps_the_bars_and_says_so(
     viewer_client, console_world, export_organization, sandbox, monkeypatch
 ):

@@ -6,9 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from fabric_sandbox.bulk import BIG_INSERT
 from fabric_sandbox.testing import SandboxServer
 from tests.sandbox.helpers import Tenant
+
+# Each test runs the stand-in's command line in a new process, some of them twice.
+pytestmark = pytest.mark.slow
 
 ACME, GLOBEX = "6182aeb6c67c61932b38c38b", "5f1e0c2ab8d4e93a7c6b1d20"
 

@@ -72,6 +72,7 @@ def editor(client, console_world):
     return client
 
 
+@pytest.mark.slow
 @given(
     params=query(
         name=junk,
@@ -88,6 +89,7 @@ def test_organization_filters(editor, console_world, params, htmx):
     check_clean(editor.get(url, params, headers=HTMX if htmx else {}))
 
 
+@pytest.mark.slow
 @given(
     params=query(
         q=junk,
@@ -113,6 +115,7 @@ def test_contract_filters(editor, console_world, contract_a, params, htmx):
     check_clean(editor.get(url, params, headers=HTMX if htmx else {}))
 
 
+@pytest.mark.slow
 @given(params=query(q=junk, **PAGING), htmx=st.booleans())
 @example(params={"q": "%", "page": "0"}, htmx=True)
 @example(params={"q": "x" * 40, "size": "100000000000000000000"}, htmx=False)
@@ -121,6 +124,7 @@ def test_contract_lookup(editor, console_world, contract_a, params, htmx):
     check_clean(editor.get(url, params, headers=HTMX if htmx else {}))
 
 
+@pytest.mark.slow
 @given(
     params=query(
         user=junk,
@@ -155,6 +159,7 @@ def raw_path(*segments: str) -> str:
     return "/" + "".join(f"{quote(segment, safe='')}/" for segment in segments)
 
 
+@pytest.mark.slow
 @given(organization_id=path_ids, contract_id=path_ids, deleted=one_of_or_junk("1", "0"))
 @example(organization_id="..", contract_id="..", deleted="1")
 def test_ids_in_the_path(editor, console_world, organization_id, contract_id, deleted):
@@ -183,6 +188,7 @@ EDIT_FIELDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("section", sorted(EDIT_FIELDS))
 def test_edit_forms(editor, console_world, contract, section):
     url = reverse(
@@ -233,6 +239,7 @@ def mallory_world(client, hostile_world, sandbox):
     return client, hostile_world.account.account_id, organization["_id"], party["_id"]
 
 
+@pytest.mark.slow
 @given(
     fields=st.fixed_dictionaries(
         {},
@@ -262,6 +269,7 @@ def test_create_form(mallory_world, fields, submission):
     check_clean(client.post(url, {**fields, "submission": submission}))
 
 
+@pytest.mark.slow
 @given(party=st.one_of(junk, st.just("real")), unlink=st.booleans())
 def test_internal_party_forms(mallory_world, party, unlink):
     client, account_id, organization_id, real_party = mallory_world
@@ -274,6 +282,7 @@ def test_internal_party_forms(mallory_world, party, unlink):
         check_clean(client.post(url, {"internal_party_id": party_id}))
 
 
+@pytest.mark.slow
 @given(username=st.one_of(junk, st.just("alice")), password=junk)
 @example(username="alice", password="")
 @example(username="\x00", password="\x00")
@@ -281,6 +290,7 @@ def test_login_form(client, console_world, username, password):
     check_clean(client.post(reverse("login"), {"username": username, "password": password}))
 
 
+@pytest.mark.slow
 @given(
     fields=st.fixed_dictionaries(
         {}, optional={"old_password": junk, "new_password1": junk, "new_password2": junk}
