@@ -49,4 +49,6 @@ def test_a_fabric_error_on_the_dates_edit_row_is_shown_not_a_500(
     response = editor_client.get(edit_url(console_world, contract, "dates"), headers=HTMX)
     # The row had no contract, so the template gave start_cue "" and it raised: a 500.
     assert response.status_code == 404
-    assert 'id="row-dates"' in response.content.decode()
+    body = response.content.decode()
+    assert 'id="row-dates"' in body
+    assert 'role="alert"' in body
