@@ -26,8 +26,9 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	@scripts/demo
 
+# --durations: CI's log names the slowest 15 tests, so a test that grows slow is seen early.
 test: $(INSTALLED)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=15
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

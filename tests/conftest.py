@@ -8,8 +8,25 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
+from hypothesis import HealthCheck, settings
 
 from fabric_sandbox.testing import SandboxServer
+
+# Generated-input tests (tests/security/test_bad_input.py) draw afresh on every run, so each run
+# of the suite tries new inputs; "thorough" draws ten times as many, for a run before a release
+# or after a change to forms and filters: HYPOTHESIS_PROFILE=thorough make test.
+settings.register_profile(
+    "suite",
+    max_examples=40,
+    deadline=None,  # a request's time varies with the machine's load, not with the input
+    database=None,  # no saved examples: CI sees what a laptop sees
+    # The logged-in client and the stand-in's world are shared by a test's examples on purpose:
+    # each example is one more request by the same user, as in real use.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.register_profile("thorough", settings.get_profile("suite"), max_examples=400)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 ACCOUNT_A = "6182aeb6c67c61932b38c38b"  # the accountId of the seed examples
 ACCOUNT_B = "1234abcd5678efgh9ijklmno"  # the account of the seed's x-site-context example
@@ -150,6 +167,42 @@ def console_world(db, fabric_world) -> ConsoleWorld:
         superuser=superuser,
         fabric=fabric_world,
     )
+
+
+@pytest.fixture
+def viewer_client(client, console_world):
+    """A test client logged in as finance: a viewer on account A."""
+    client.force_login(console_world.viewer_a)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, console_world):
+    """A test client logged in as the account manager: an editor on account A."""
+    client.force_login(console_world.editor_a)
+    return client
+
+
+@pytest.fixture
+def cold_cache():
+    """No cached token or look-up from another test, so fabric call counts are exact.
+
+    The fabric, faults and insight suites use it for every test (an autouse in their conftest).
+    """
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def quick(settings):
+    """Small timeouts and back-off caps, so a fault costs a test well under a second or two."""
+    settings.FABRIC_CONNECT_TIMEOUT = 0.5
+    settings.FABRIC_READ_TIMEOUT = 0.5
+    settings.FABRIC_DEADLINE = 3.0
+    settings.FABRIC_MAX_RETRIES = 2
+    settings.FABRIC_RETRY_AFTER_CAP = 0.3
+    return settings
 
 
 def fabric_headers(sandbox, account: str = ACCOUNT_A) -> dict[str, str]:

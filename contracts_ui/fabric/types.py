@@ -138,6 +138,24 @@ class Page[T]:
     def last_number(self) -> int:
         return self.offset + len(self.items)
 
+    # The 1-based page numbers below bear the names of Django's Page, so one pager template
+    # (includes/pager_nav.html) serves both.
+    @property
+    def number(self) -> int:
+        return self.offset // max(self.limit, 1) + 1
+
+    @property
+    def num_pages(self) -> int:
+        return max(-(-self.count // max(self.limit, 1)), 1)
+
+    @property
+    def previous_page_number(self) -> int:
+        return max(self.number - 1, 1)
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
 
 @dataclass(frozen=True)
 class Organization:

@@ -9,13 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from contracts_ui.presentation import Cue, Edge, cue
+
 register = template.Library()
-
-_SOON_DAYS = 90
-
-
-def _days_from_today(moment: datetime) -> int:
-    return (timezone.localdate(moment) - timezone.localdate()).days
 
 
 @register.filter
@@ -25,50 +21,15 @@ def status_class(status: str) -> str:
 
 
 @register.filter
-def end_cue(end_date: datetime | None) -> str:
-    """'expired', 'ends today' or 'expires in N days' (within 90 days); '' otherwise."""
-    if end_date is None:
-        return ""
-    days = _days_from_today(end_date)
-    if days < 0:
-        return "expired"
-    if days == 0:
-        return "ends today"
-    if days <= _SOON_DAYS:
-        return f"expires in {days} day{'s' if days != 1 else ''}"
-    return ""
+def end_cue(end_date: object) -> SafeString:
+    """The cue beside an end date (presentation.cue); '' when none applies or it is no date."""
+    return _cue_html(cue(end_date, timezone.localdate(), edge="end"))
 
 
 @register.filter
-def start_cue(start_date: datetime | None) -> str:
-    """'starts in N days' for a contract that has not started; '' otherwise."""
-    if start_date is None:
-        return ""
-    days = _days_from_today(start_date)
-    if days > 0:
-        return f"starts in {days} day{'s' if days != 1 else ''}"
-    return ""
-
-
-@register.filter
-def next_page_number(page) -> int:
-    """The 1-based number of the page after a fabric page (offset/limit)."""
-    return page.offset // page.limit + 2
-
-
-@register.filter
-def previous_page_number(page) -> int:
-    return max(page.offset // page.limit, 1)
-
-
-@register.filter
-def page_count(page) -> int:
-    return max((page.count + page.limit - 1) // page.limit, 1)
-
-
-@register.filter
-def page_number(page) -> int:
-    return page.offset // page.limit + 1
+def start_cue(start_date: object) -> SafeString:
+    """The cue beside a start date (presentation.cue); '' when none applies or it is no date."""
+    return _cue_html(cue(start_date, timezone.localdate(), edge="start"))
 
 
 class _ContractRowsHtml:
@@ -100,26 +61,13 @@ class _ContractRowsHtml:
             parts = self._detail_urls[contract.party_id] = tuple(shape.split(self._PLACEHOLDER))
         return f"{parts[0]}{quote(contract.id, safe=_URL_SAFE)}{parts[1]}"
 
-    def day(self, moment: datetime | None) -> str:
+    def date_cell(self, moment: datetime | None, edge: Edge) -> str:
+        """A date and its cue (presentation.cue, as the start_cue and end_cue filters word it)."""
+        if moment is None:
+            return "<td>—</td>"
+        day = moment.astimezone(self.zone).date()
         # isoformat, not strftime: the same text in a quarter of the time.
-        return moment.astimezone(self.zone).date().isoformat() if moment else "—"
-
-    def cues(self, contract) -> tuple[str, str]:
-        """The start and end cells' cues, as end_cue and start_cue word them."""
-        start_html = end_html = ""
-        if contract.start_date is not None:
-            days = (contract.start_date.astimezone(self.zone).date() - self.today).days
-            if days > 0:
-                start_html = _cue("future", f"starts in {days} day{'s' if days != 1 else ''}")
-        if contract.end_date is not None:
-            days = (contract.end_date.astimezone(self.zone).date() - self.today).days
-            if days < 0:
-                end_html = _cue("expired", "expired")
-            elif days == 0:
-                end_html = _cue("soon", "ends today")
-            elif days <= _SOON_DAYS:
-                end_html = _cue("soon", f"expires in {days} day{'s' if days != 1 else ''}")
-        return start_html, end_html
+        return f"<td>{day.isoformat()}{_cue_html(cue(day, self.today, edge=edge))}</td>"
 
     def organization_cell(self, contract) -> str:
         if not self.show_organization:
@@ -141,7 +89,6 @@ class _ContractRowsHtml:
 
     def row(self, row) -> str:
         contract = row.contract
-        start_cue_html, end_cue_html = self.cues(contract)
         updated = (
             contract.updated_at.astimezone(self.zone).isoformat(" ", "minutes")[:16]
             if contract.updated_at
@@ -154,8 +101,8 @@ class _ContractRowsHtml:
             f"<td>{escape(contract.contract_type or '—')}</td>"
             f'<td><span class="badge {escape(status_class(contract.status))}">'
             f"{escape(contract.status.title())}</span></td>"
-            f"<td>{self.day(contract.start_date)}{start_cue_html}</td>"
-            f"<td>{self.day(contract.end_date)}{end_cue_html}</td>"
+            f"{self.date_cell(contract.start_date, 'start')}"
+            f"{self.date_cell(contract.end_date, 'end')}"
             f"<td>{self.price_list_cell(row)}</td>"
             f"<td>{'Yes' if contract.on_contract else 'No'}</td>"
             f"<td>{'Yes' if contract.promotion_stacking else 'No'}</td>"
@@ -167,8 +114,11 @@ class _ContractRowsHtml:
 _URL_SAFE = "!$&'()*+,;=/~:@"
 
 
-def _cue(modifier: str, text: str) -> str:
-    return f'<span class="cue cue--{modifier}">{escape(text)}</span>'
+def _cue_html(found: Cue | None) -> SafeString:
+    if found is None:
+        return SafeString("")
+    # The modifier and text come from presentation.cue, never from fabric; escaped all the same.
+    return SafeString(f'<span class="cue cue--{found.modifier}">{escape(found.text)}</span>')
 
 
 @register.simple_tag

@@ -17,12 +17,6 @@ from tests.audit.conftest import record
 from tests.conftest import ACCOUNT_B
 
 
-@pytest.fixture
-def viewer_client(client, console_world):
-    client.force_login(console_world.viewer_a)
-    return client
-
-
 def _page_url(world, **query) -> str:
     url = reverse("contracts_ui:audit-list", kwargs={"account_id": world.account_a.account_id})
     return _with_query(url, query)

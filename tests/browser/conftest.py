@@ -59,6 +59,13 @@ REPORT_CSP_VIOLATIONS = """document.addEventListener('securitypolicyviolation', 
 expect.set_options(timeout=WAIT_MS)
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Each browser test starts Chromium and drives pages for 5 to 30 s: all are `slow`."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def chromium(console, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     """A headless Chromium for one test; a missing Chromium skips locally and fails in CI.

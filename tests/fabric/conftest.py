@@ -4,18 +4,14 @@ import uuid
 from urllib.parse import parse_qsl
 
 import pytest
-from django.core.cache import cache
 
 from contracts_ui import fabric
 from tests.conftest import ACCOUNT_A, ACCOUNT_B, CLIENT_A
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _cold_cache(cold_cache):
     """Each test starts without cached tokens or looked-up records."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -23,17 +19,6 @@ def tenant(fabric_world) -> fabric.FabricTenant:
     return fabric.FabricTenant(
         account_id=ACCOUNT_A, client_id=CLIENT_A[0], client_secret=CLIENT_A[1]
     )
-
-
-@pytest.fixture
-def quick(settings):
-    """Settings that keep fault tests short: small timeouts and back-off caps."""
-    settings.FABRIC_CONNECT_TIMEOUT = 0.5
-    settings.FABRIC_READ_TIMEOUT = 0.5
-    settings.FABRIC_DEADLINE = 3.0
-    settings.FABRIC_MAX_RETRIES = 2
-    settings.FABRIC_RETRY_AFTER_CAP = 0.3
-    return settings
 
 
 @pytest.fixture

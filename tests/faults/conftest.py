@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -18,22 +17,9 @@ TOKEN_PATH = r"^/auth/v1/token$"
 
 
 @pytest.fixture(autouse=True)
-def _cold_cache():
-    """No cached token or look-up from another test, so request counts are exact."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def quick(settings):
-    """Small timeouts and waits, so a fault costs a test well under a second or two."""
-    settings.FABRIC_CONNECT_TIMEOUT = 0.5
-    settings.FABRIC_READ_TIMEOUT = 0.5
-    settings.FABRIC_DEADLINE = 3.0
-    settings.FABRIC_MAX_RETRIES = 2
-    settings.FABRIC_RETRY_AFTER_CAP = 0.3
-    return settings
+def _cold_and_quick(cold_cache, quick):
+    """No cached token or look-up from another test, so request counts are exact; small
+    timeouts, so a fault costs a test well under a second or two."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 
 from tests.conftest import ACCOUNT_A, create_contract
 
@@ -107,21 +106,6 @@ def radar_world(sandbox, fabric_world):
     return {"organizations": (first, second), "by_days": by_days, "today": today}
 
 
-@pytest.fixture
-def viewer_client(client, console_world):
-    client.force_login(console_world.viewer_a)
-    return client
-
-
-@pytest.fixture
-def editor_client(client, console_world):
-    client.force_login(console_world.editor_a)
-    return client
-
-
 @pytest.fixture(autouse=True)
-def _cold_cache():
+def _cold_cache(cold_cache):
     """No cached tokens, names or counts carried between tests, so fabric call counts hold."""
-    cache.clear()
-    yield
-    cache.clear()

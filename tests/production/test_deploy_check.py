@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.production.services import ROOT, manage, production_env
 
 
@@ -17,6 +19,10 @@ def deployed_env() -> dict[str, str]:
     for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "LOG_FORMAT"):
         env.pop(name)
     return env
+
+
+# Each starts Django with production settings in a new process.
+pytestmark = pytest.mark.slow
 
 
 def test_check_deploy_reports_nothing():

@@ -30,6 +30,9 @@ from tests.production.services import (
 )
 from tests.production.tcp_proxy import TcpProxy
 
+# Two gunicorn consoles, started once for the module, and real network faults between them.
+pytestmark = pytest.mark.slow
+
 _SEED = f"""
 from django.contrib.auth import get_user_model
 from contracts_ui.models import AccountGrant, AccountRole, FabricAccount

@@ -30,12 +30,6 @@ HOSTILE_MARKUP = (
 
 
 @pytest.fixture
-def editor_client(client, console_world):
-    client.force_login(console_world.editor_a)
-    return client
-
-
-@pytest.fixture
 def csrf_client(console_world) -> Client:
     """A client that, like a browser, must send the CSRF token (the default client skips it)."""
     return Client(enforce_csrf_checks=True)

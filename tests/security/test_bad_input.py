@@ -1,5 +1,5 @@
 """Generated input at every form and query parameter: never a 500, always a field error or a
-clean 4xx. Each test runs 200 examples against the real console and the stand-in."""
+clean 4xx, against the real console and the stand-in (examples per test: tests/conftest.py)."""
 
 import json
 import uuid
@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from contracts_ui.fabric.types import CONTRACT_STATUSES
@@ -16,14 +16,8 @@ from contracts_ui.models import AuditAction, AuditOutcomeKind
 from tests.conftest import create_contract
 from tests.security.conftest import HTMX
 
-# Fixtures (the logged-in client, the stand-in's world) are shared by the examples on purpose:
-# each example is one more request by the same user, as in real use.
-EVERY_FORM = settings(
-    max_examples=200,
-    deadline=None,
-    database=None,  # no saved examples: every run draws afresh, and CI sees what a laptop sees
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+# How many examples each test draws, and why the shared fixtures are fine: the "suite" and
+# "thorough" profiles in tests/conftest.py. The @example()s are edges tried on every run.
 CLEAN_STATUSES = {200, 302, 400, 403, 404, 409, 422, 429}
 
 junk = st.text(max_size=40)
@@ -78,7 +72,7 @@ def editor(client, console_world):
     return client
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(
     params=query(
         name=junk,
@@ -88,12 +82,14 @@ def editor(client, console_world):
     ),
     htmx=st.booleans(),
 )
+@example(params={"page": "1000001", "size": "101", "order": "sideways"}, htmx=True)
+@example(params={"name": "\x00", "sort": "-name", "page": "-1", "size": "0"}, htmx=False)
 def test_organization_filters(editor, console_world, params, htmx):
     url = reverse("contracts_ui:organization-list", args=[console_world.account_a.account_id])
     check_clean(editor.get(url, params, headers=HTMX if htmx else {}))
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(
     params=query(
         q=junk,
@@ -109,6 +105,8 @@ def test_organization_filters(editor, console_world, params, htmx):
     htmx=st.booleans(),
 )
 @example(params={"start_from": "0001-01-01", "end_to": "9999-12-31", "page": "1000000"}, htmx=False)
+@example(params={"start_from": "2026-02-29", "end_from": "-1-1-1", "status": "active"}, htmx=True)
+@example(params={"start_from": "2027-01-01", "start_to": "2026-01-01", "size": "101"}, htmx=False)
 def test_contract_filters(editor, console_world, contract_a, params, htmx):
     url = reverse(
         "contracts_ui:contract-list",
@@ -117,14 +115,16 @@ def test_contract_filters(editor, console_world, contract_a, params, htmx):
     check_clean(editor.get(url, params, headers=HTMX if htmx else {}))
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(params=query(q=junk, **PAGING), htmx=st.booleans())
+@example(params={"q": "%", "page": "0"}, htmx=True)
+@example(params={"q": "x" * 40, "size": "100000000000000000000"}, htmx=False)
 def test_contract_lookup(editor, console_world, contract_a, params, htmx):
     url = reverse("contracts_ui:contract-lookup", args=[console_world.account_a.account_id])
     check_clean(editor.get(url, params, headers=HTMX if htmx else {}))
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(
     params=query(
         user=junk,
@@ -138,6 +138,8 @@ def test_contract_lookup(editor, console_world, contract_a, params, htmx):
     ),
     export=st.booleans(),
 )
+@example(params={"date_from": "2026-12-31", "date_to": "2026-01-01", "page": "last"}, export=False)
+@example(params={"outcome": "pending", "date_from": "9999-12-31", "page": "0"}, export=True)
 def test_audit_filters(editor, console_world, params, export):
     name = "contracts_ui:audit-export" if export else "contracts_ui:audit-list"
     response = editor.get(reverse(name, args=[console_world.account_a.account_id]), params)
@@ -157,7 +159,7 @@ def raw_path(*segments: str) -> str:
     return "/" + "".join(f"{quote(segment, safe='')}/" for segment in segments)
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(organization_id=path_ids, contract_id=path_ids, deleted=one_of_or_junk("1", "0"))
 @example(organization_id="..", contract_id="..", deleted="1")
 def test_ids_in_the_path(editor, console_world, organization_id, contract_id, deleted):
@@ -169,10 +171,12 @@ def test_ids_in_the_path(editor, console_world, organization_id, contract_id, de
 
 @pytest.fixture
 def contract(sandbox, console_world) -> dict:
-    """A contract of this test alone: valid examples really change it."""
-    return create_contract(
-        sandbox, console_world.fabric.organization_a["_id"], contractType="FUZZ", status="DRAFT"
+    """A contract of this test alone, in an organization of its own: valid examples really
+    change it, and the junk they store must not reach other tests' lists and exports."""
+    organization = sandbox.admin.create_organization(
+        console_world.account_a.account_id, name="Fuzz Edits Ltd"
     )
+    return create_contract(sandbox, organization["_id"], contractType="FUZZ", status="DRAFT")
 
 
 EDIT_FIELDS = {
@@ -184,6 +188,7 @@ EDIT_FIELDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("section", sorted(EDIT_FIELDS))
 def test_edit_forms(editor, console_world, contract, section):
     url = reverse(
@@ -194,7 +199,6 @@ def test_edit_forms(editor, console_world, contract, section):
     assert form.status_code == 200
     seen = form.context["form"].initial["seen"]
 
-    @EVERY_FORM
     @given(
         fields=st.fixed_dictionaries({}, optional=EDIT_FIELDS[section]),
         # One example in three carries the real signed state, reaches fabric and may write.
@@ -235,7 +239,7 @@ def mallory_world(client, hostile_world, sandbox):
     return client, hostile_world.account.account_id, organization["_id"], party["_id"]
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(
     fields=st.fixed_dictionaries(
         {},
@@ -265,7 +269,7 @@ def test_create_form(mallory_world, fields, submission):
     check_clean(client.post(url, {**fields, "submission": submission}))
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(party=st.one_of(junk, st.just("real")), unlink=st.booleans())
 def test_internal_party_forms(mallory_world, party, unlink):
     client, account_id, organization_id, real_party = mallory_world
@@ -278,13 +282,15 @@ def test_internal_party_forms(mallory_world, party, unlink):
         check_clean(client.post(url, {"internal_party_id": party_id}))
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(username=st.one_of(junk, st.just("alice")), password=junk)
+@example(username="alice", password="")
+@example(username="\x00", password="\x00")
 def test_login_form(client, console_world, username, password):
     check_clean(client.post(reverse("login"), {"username": username, "password": password}))
 
 
-@EVERY_FORM
+@pytest.mark.slow
 @given(
     fields=st.fixed_dictionaries(
         {}, optional={"old_password": junk, "new_password1": junk, "new_password2": junk}

@@ -70,6 +70,7 @@ def _all_urls(world, contract) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_every_url_answers_with_the_enforced_policy(client, console_world, contract_a):
     """Every URL, for a signed-in editor and for a stranger to the account, whatever the status."""
     for user in (console_world.editor_a, console_world.stranger, None):

@@ -88,6 +88,7 @@ def test_post_with_the_token_htmx_sends_passes_csrf(
     assert response.status_code < 500
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_get_on_every_url_writes_nothing(client, console_world, own_contract, sandbox, htmx):
     sandbox.admin.clear_requests()

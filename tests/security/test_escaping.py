@@ -77,6 +77,7 @@ def _hostile_urls(world) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_hostile_values_are_text_on_every_page_and_partial(
     mallory, hostile_world, created_through_console
 ):

@@ -1,5 +1,5 @@
 """The contracts table's rows, rendered in Python: links as reverse() makes them, every value
-escaped, and the date cues worded as the filters word them."""
+escaped, and the date cues as the filters render them."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -102,16 +102,18 @@ def test_the_date_cues_word_what_the_filters_say(days, end_text, start_text):
     moment = datetime.combine(timezone.localdate(), datetime.min.time(), UTC) + timedelta(
         days=days, hours=12
     )
-    assert end_cue(moment) == end_text
-    assert start_cue(moment) == start_text
     end_html = _html(_contract(startDate="2020-01-01T00:00:00.000Z", endDate=_iso(moment)))
     start_html = _html(_contract(startDate=_iso(moment), endDate="2199-01-01T00:00:00.000Z"))
     if end_text:
         modifier = "expired" if end_text == "expired" else "soon"
         assert f'<span class="cue cue--{modifier}">{end_text}</span>' in end_html
+        assert end_cue(moment) == f'<span class="cue cue--{modifier}">{end_text}</span>'
     else:
         assert "cue--" not in end_html
+        assert end_cue(moment) == ""
     if start_text:
         assert f'<span class="cue cue--future">{start_text}</span>' in start_html
+        assert start_cue(moment) == f'<span class="cue cue--future">{start_text}</span>'
     else:
         assert "cue--future" not in start_html
+        assert start_cue(moment) == ""
