@@ -51,11 +51,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Renews the idle timeout now and then; ends a session SESSION_MAX_SECONDS after login.
-    "contracts_ui.sessions.SessionTimeoutsMiddleware",
+    "contracts_ui.middleware.SessionTimeoutsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "contracts_ui.middleware.RequestIdMiddleware",
-    "contracts_ui.request_log.RequestLogMiddleware",
+    "contracts_ui.middleware.RequestLogMiddleware",
     # Every page needs a login; the login page itself and static files are exempt.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Last, as django-axes asks: answers a locked-out login with the lockout page.
@@ -167,11 +167,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 # Idle timeout: a session unused for this long expires. Requests renew it, but only once every
-# SESSION_REFRESH_SECONDS (contracts_ui.sessions): saving it on every request would make every
+# SESSION_REFRESH_SECONDS (contracts_ui.middleware): saving it on every request would make every
 # page a database write.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 3600)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
-# Absolute timeout: a login lasts at most this long, however active (contracts_ui.sessions).
+# Absolute timeout: a login lasts at most this long, however active (contracts_ui.middleware).
 SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=24 * 3600)
 # Cookies are never readable from JavaScript (htmx takes the CSRF token from the page, not the
 # cookie) and not sent on cross-site subrequests; HTTPS-only in production (SECURE_COOKIES below).
