@@ -33,12 +33,18 @@ function enhance(root) {
 // Screen readers miss a live region that arrives with its text, so swapped-in status messages
 // (and the console's own messages, marked data-announce) are repeated in the page's one
 // permanent live region (#announcer in base.html).
-function announceText(text) {
+let announcing = null; // the timer of the announcement about to be made
+let standingError = ""; // an exchange's error stays in what is announced until the next request
+
+function announceText(text, { error = false } = {}) {
   const announcer = document.getElementById("announcer");
   if (!announcer || !text) return;
+  if (error) standingError = text;
+  const full = error || !standingError ? text : `${standingError} ${text}`;
   announcer.textContent = "";
+  window.clearTimeout(announcing);
   // A fresh text node after a clear makes a repeated message ("Saved" twice) heard again.
-  window.setTimeout(() => { announcer.textContent = text; }, 50);
+  announcing = window.setTimeout(() => { announcer.textContent = full; }, 50);
 }
 
 function announce(root) {
@@ -169,7 +175,7 @@ function showExchangeError(detail, text) {
     place.before(box);
   }
   openMessages.set(elt, box);
-  announceText(text);
+  announceText(text, { error: true });
 }
 
 // Sends the same request again: a form is submitted again (as the person would, with the
@@ -190,7 +196,10 @@ function retryRequest(detail) {
   htmx.ajax(verb, path, { source: elt, target: detail.target }).catch(() => {});
 }
 
-document.addEventListener("htmx:beforeRequest", (event) => clearMessages(event.detail.elt, event.detail.target));
+document.addEventListener("htmx:beforeRequest", (event) => {
+  standingError = "";
+  clearMessages(event.detail.elt, event.detail.target);
+});
 document.addEventListener("htmx:sendError", (event) => showExchangeError(event.detail, UNREACHABLE));
 document.addEventListener("htmx:timeout", (event) => showExchangeError(event.detail, NO_ANSWER));
 document.addEventListener("htmx:beforeSwap", (event) => {

@@ -222,6 +222,7 @@ def test_an_edit_saved_after_a_login_elsewhere_says_reload_and_keeps_what_was_ty
     form = page.locator("#row-details form")
     expect(form.locator("[data-exchange-alert]")).to_contain_text(STALE)
     expect(page.get_by_label("Contract type")).to_have_value("FRAMEWORK-B")
+    expect(page.get_by_role("button", name="Save")).to_be_enabled()
     expect(page.get_by_text(re.compile("CSRF|Forbidden"))).to_have_count(0)
     expect(page.get_by_role("banner")).to_have_count(1)
     announced(page).to_contain_text(STALE)
@@ -402,7 +403,7 @@ def test_an_exchange_without_the_consoles_answer_shows_a_message_and_retry_works
 
 
 def test_a_save_that_gets_no_answer_in_time_says_so_and_retry_works(
-    console, page, place, requests_may_fail
+    console, page, place, requests_may_fail, check_accessibility
 ):
     log_in(console, page)
     held = []
@@ -421,7 +422,9 @@ def test_a_save_that_gets_no_answer_in_time_says_so_and_retry_works(
 
     box = page.locator("#row-details form [data-exchange-alert]")
     expect(box).to_contain_text(NO_ANSWER)
+    announced(page).to_contain_text(NO_ANSWER)
     expect(page.get_by_role("button", name="Save")).to_be_enabled()
     expect(page.get_by_label("Contract type")).to_have_value("FRAMEWORK-C")
+    check_accessibility(page, "edit: no answer in time")
     box.get_by_role("button", name="Retry").click()
     saved(page, "FRAMEWORK-C")
