@@ -28,7 +28,7 @@ keepalive = 5
 # Recycle processes now and then (jittered so they never restart together) to cap slow leaks.
 max_requests = 2000
 max_requests_jitter = 200
-# The console writes its own JSON line per request (contracts_ui.request_log); no access log twice.
+# The console writes its own JSON line per request (contracts_ui.middleware); no access log twice.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Marks the console's own answers to htmx, whichever layer below wrote them.
+    "contracts_ui.middleware.HtmxAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (SECURE_CSP below), with a nonce per request.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -51,13 +53,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Renews the idle timeout now and then; ends a session SESSION_MAX_SECONDS after login.
-    "contracts_ui.sessions.SessionTimeoutsMiddleware",
+    "contracts_ui.middleware.SessionTimeoutsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "contracts_ui.middleware.RequestIdMiddleware",
-    "contracts_ui.request_log.RequestLogMiddleware",
-    # Every page needs a login; the login page itself and static files are exempt.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "contracts_ui.middleware.RequestLogMiddleware",
+    # Every page needs a login; the login page itself and static files are exempt. htmx requests
+    # get an HX-Redirect to the login page instead of a redirect htmx would swap into the page.
+    "contracts_ui.middleware.HtmxLoginRequiredMiddleware",
     # Last, as django-axes asks: answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,6 +152,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The IP is REMOTE_ADDR as the WSGI server saw it, never a header a client could forge.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# A refused CSRF token (the page is older than a login or logout elsewhere) gets the console's
+# own "reload this page" message, in place for htmx; the technical reason goes to the log only.
+CSRF_FAILURE_VIEW = "contracts_ui.views.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "contracts_ui:account-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -167,11 +173,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 # Idle timeout: a session unused for this long expires. Requests renew it, but only once every
-# SESSION_REFRESH_SECONDS (contracts_ui.sessions): saving it on every request would make every
+# SESSION_REFRESH_SECONDS (contracts_ui.middleware): saving it on every request would make every
 # page a database write.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 3600)
 SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
-# Absolute timeout: a login lasts at most this long, however active (contracts_ui.sessions).
+# Absolute timeout: a login lasts at most this long, however active (contracts_ui.middleware).
 SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=24 * 3600)
 # Cookies are never readable from JavaScript (htmx takes the CSRF token from the page, not the
 # cookie) and not sent on cross-site subrequests; HTTPS-only in production (SECURE_COOKIES below).

@@ -15,22 +15,22 @@ class ContractsUiConfig(AppConfig):
             pre_save,
         )
 
-        from contracts_ui import login_log, sessions
+        from contracts_ui import login_log, signals
         from contracts_ui.models import AccountGrant
 
         user_model = get_user_model()
-        user_logged_in.connect(sessions.stamp_login_time, dispatch_uid="session-login-time")
+        user_logged_in.connect(signals.stamp_login_time, dispatch_uid="session-login-time")
         user_logged_in.connect(login_log.log_login_succeeded, dispatch_uid="login-log-succeeded")
         user_login_failed.connect(login_log.log_login_failed, dispatch_uid="login-log-failed")
         post_save.connect(
-            sessions.end_sessions_of_deactivated_user,
+            signals.end_sessions_of_deactivated_user,
             sender=user_model,
             dispatch_uid="session-end-deactivated",
         )
-        pre_save.connect(sessions.remember_grant_holders, sender=AccountGrant)
-        post_save.connect(sessions.end_sessions_after_grant_saved, sender=AccountGrant)
-        pre_delete.connect(sessions.remember_deleted_grant_holders, sender=AccountGrant)
-        post_delete.connect(sessions.end_sessions_after_grant_deleted, sender=AccountGrant)
+        pre_save.connect(signals.remember_grant_holders, sender=AccountGrant)
+        post_save.connect(signals.end_sessions_after_grant_saved, sender=AccountGrant)
+        pre_delete.connect(signals.remember_deleted_grant_holders, sender=AccountGrant)
+        post_delete.connect(signals.end_sessions_after_grant_deleted, sender=AccountGrant)
         m2m_changed.connect(
-            sessions.end_sessions_after_group_change, sender=user_model.groups.through
+            signals.end_sessions_after_group_change, sender=user_model.groups.through
         )

@@ -1,20 +1,14 @@
-"""One log line per console request, and the request id on every log line written for it.
+"""The request id on every log line written for a console request (the request's own line is
+contracts_ui.middleware.RequestLogMiddleware's).
 
-The line carries the request id (also sent to fabric as x-request-id), the user, the fabric
-account, the status and the duration. Values under names that look like credentials are
-replaced before any handler sees them, so a secret passed by mistake is never written out.
+Values under names that look like credentials are replaced before any handler sees them, so a
+secret passed by mistake is never written out.
 """
 
 import logging
 import re
-import time
-from collections.abc import Callable
-
-from django.http import HttpRequest, HttpResponse
 
 from contracts_ui.fabric.context import current_request_id
-
-logger = logging.getLogger("contracts_ui.requests")
 
 _SECRET_NAME = re.compile(r"pass|secret|token|authorization|cookie|session|credential", re.I)
 REDACTED = "[redacted]"
@@ -30,46 +24,3 @@ class RequestIdFilter(logging.Filter):
             if _SECRET_NAME.search(name):
                 setattr(record, name, REDACTED)
         return True
-
-
-def _account_id(request: HttpRequest) -> str:
-    match = getattr(request, "resolver_match", None)
-    return match.kwargs.get("account_id", "") if match else ""
-
-
-def _username(request: HttpRequest) -> str:
-    user = getattr(request, "user", None)
-    return user.get_username() if user is not None and user.is_authenticated else ""
-
-
-class RequestLogMiddleware:
-    """Logs each request once it is answered; health probes only at DEBUG, as they are frequent."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = time.monotonic()
-        response = self.get_response(request)
-        duration_ms = round((time.monotonic() - started) * 1000)
-        level = logging.DEBUG if request.path.startswith("/health/") else logging.INFO
-        account_id, username = _account_id(request), _username(request)
-        logger.log(
-            level,
-            "%s %s -> %d in %d ms (user %s, account %s)",
-            request.method,
-            request.path,
-            response.status_code,
-            duration_ms,
-            username or "-",
-            account_id or "-",
-            extra={
-                "http_method": request.method,
-                "http_path": request.path,
-                "http_status": response.status_code,
-                "duration_ms": duration_ms,
-                "user": username,
-                "account_id": account_id,
-            },
-        )
-        return response

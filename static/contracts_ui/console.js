@@ -31,17 +31,28 @@ function enhance(root) {
 }
 
 // Screen readers miss a live region that arrives with its text, so swapped-in status messages
-// are repeated in the page's one permanent live region (#announcer in base.html).
-function announce(root) {
+// (and the console's own messages, marked data-announce) are repeated in the page's one
+// permanent live region (#announcer in base.html).
+let announcing = null; // the timer of the announcement about to be made
+let standingError = ""; // an exchange's error stays in what is announced until the next request
+
+function announceText(text, { error = false } = {}) {
   const announcer = document.getElementById("announcer");
-  if (!announcer || !root.querySelectorAll) return;
-  const messages = Array.from(root.querySelectorAll('[role="status"]:not(#announcer)'))
-    .map((element) => element.textContent.trim())
-    .filter(Boolean);
-  if (!messages.length) return;
+  if (!announcer || !text) return;
+  if (error) standingError = text;
+  const full = error || !standingError ? text : `${standingError} ${text}`;
   announcer.textContent = "";
+  window.clearTimeout(announcing);
   // A fresh text node after a clear makes a repeated message ("Saved" twice) heard again.
-  window.setTimeout(() => { announcer.textContent = messages.join(" "); }, 50);
+  announcing = window.setTimeout(() => { announcer.textContent = full; }, 50);
+}
+
+function announce(root) {
+  if (!root.querySelectorAll) return;
+  const messages = Array.from(root.querySelectorAll('[role="status"]:not(#announcer), [data-announce]'))
+    .map((element) => element.textContent.replace(/\s+/g, " ").trim())
+    .filter(Boolean);
+  if (messages.length) announceText(messages.join(" "));
 }
 
 // Escape cancels an inline edit.
@@ -72,7 +83,12 @@ function requestEnded(event) {
 document.addEventListener("htmx:beforeRequest", requestStarted);
 document.addEventListener("htmx:afterRequest", requestEnded);
 
-document.addEventListener("DOMContentLoaded", () => enhance(document));
+document.addEventListener("DOMContentLoaded", () => {
+  enhance(document);
+  announce(document);
+});
+// After htmx has set the page up, as restoring may open a form through htmx.
+window.addEventListener("load", restoreDraft);
 document.addEventListener("htmx:afterSettle", (event) => {
   const target = event.detail.elt;
   enhance(target);
@@ -82,4 +98,203 @@ document.addEventListener("htmx:afterSettle", (event) => {
     const link = target.querySelector("[data-edit-link]");
     if (link && target.id && target.id.startsWith("row-")) link.focus();
   }
+});
+
+// Every htmx exchange ends in something a person understands. The server answers an ended
+// session with HX-Redirect to the login page and a stale page (refused CSRF token) with a
+// message in place; what only the browser sees (no connection, no answer in time, a page that a
+// proxy wrote instead of the console) is shown here, at the form or the part that asked, with
+// a Retry. What was typed in a form is kept across the login or the reload (see keepDraft).
+const CONSOLE_ANSWER = "X-Console-Answer"; // contracts_ui.middleware.CONSOLE_ANSWER_HEADER
+const SESSION_ENDED = "X-Console-Session"; // contracts_ui.middleware.SESSION_ENDED_HEADER
+const UNREACHABLE = "Could not reach the console — check your connection and try again.";
+const NO_ANSWER = "The console did not answer in time. Try again; if a change was being saved, reload the page first to see whether it was.";
+
+function answerProblem(xhr) {
+  const status = xhr.status;
+  if (status === 204) return null;
+  const text = xhr.responseText || "";
+  if (!xhr.getResponseHeader(CONSOLE_ANSWER)) {
+    return status >= 500
+      ? `The console could not be reached (the server in front of it answered ${status}). Try again in a moment.`
+      : `The answer did not come from the console (status ${status}). Try again in a moment.`;
+  }
+  if (!text.trim()) return "The console's answer was empty. Try again.";
+  // One of our own whole error pages (403, 404, 500) is never put inside a part of the page.
+  if (status >= 400 && /<html[\s>]/i.test(text)) {
+    if (status === 403) return "Your role does not allow this.";
+    if (status === 404) return "This is no longer here; it may have been deleted. Reload the page.";
+    return "Something went wrong on our side. The error has been logged; try again in a moment.";
+  }
+  return null;
+}
+
+// Which element shows the message: the form that sent the request, else the part it updates.
+function messagePlace(elt, target) {
+  const form = elt && elt.closest ? elt.closest("form") : null;
+  return form || target || elt;
+}
+
+const openMessages = new WeakMap(); // requesting element -> its message box
+
+function clearMessages(elt, target) {
+  const place = messagePlace(elt, target);
+  if (place && place.querySelectorAll) place.querySelectorAll("[data-exchange-alert]").forEach((box) => box.remove());
+  const box = elt && openMessages.get(elt);
+  if (box) box.remove();
+}
+
+// The element that made the request: htmx:beforeSwap is fired on the target instead.
+function requester(detail) {
+  return (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+}
+
+function showExchangeError(detail, text) {
+  const elt = requester(detail);
+  const place = messagePlace(elt, detail.target);
+  if (!place || !place.isConnected) return;
+  clearMessages(elt, detail.target);
+  const box = document.createElement("div");
+  box.className = "alert alert--error";
+  box.setAttribute("data-exchange-alert", "");
+  const message = document.createElement("strong");
+  message.textContent = text;
+  const retry = document.createElement("button");
+  retry.type = "button";
+  retry.className = "button--secondary";
+  retry.textContent = "Retry";
+  retry.addEventListener("click", () => {
+    box.remove();
+    retryRequest(detail);
+  });
+  box.append(message, " ", retry);
+  if (place.matches("form, section, div, main")) {
+    const heading = place.querySelector(":scope > h1, :scope > h2, :scope > h3");
+    if (heading) heading.after(box); else place.prepend(box);
+  } else {
+    place.before(box);
+  }
+  openMessages.set(elt, box);
+  announceText(text, { error: true });
+}
+
+// Sends the same request again: a form is submitted again (as the person would, with the
+// browser's own checks); anything else asks its URL again into its target.
+function retryRequest(detail) {
+  const elt = requester(detail);
+  if (!elt || !elt.isConnected) {
+    window.location.reload();
+    return;
+  }
+  if (elt.matches("form")) {
+    elt.requestSubmit();
+    return;
+  }
+  const verb = detail.requestConfig ? detail.requestConfig.verb : "get";
+  const path = detail.requestConfig ? detail.requestConfig.path : detail.pathInfo.requestPath;
+  // The failure, if any, shows its own message; the promise's rejection needs no more.
+  htmx.ajax(verb, path, { source: elt, target: detail.target }).catch(() => {});
+}
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  standingError = "";
+  clearMessages(event.detail.elt, event.detail.target);
+});
+document.addEventListener("htmx:sendError", (event) => showExchangeError(event.detail, UNREACHABLE));
+document.addEventListener("htmx:timeout", (event) => showExchangeError(event.detail, NO_ANSWER));
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const problem = answerProblem(event.detail.xhr);
+  if (!problem) return;
+  event.detail.shouldSwap = false;
+  showExchangeError(event.detail, problem);
+});
+
+// A form's typed values, kept in this tab's sessionStorage while the page goes away (to the login
+// page, or a reload) and put back when the page it was on comes back; then forgotten. The CSRF
+// token is not kept: the page brings a fresh one.
+const DRAFT_KEY = "contracts_ui.draft";
+const DRAFT_MAX_AGE_MS = 30 * 60 * 1000;
+
+function keepDraft(form) {
+  const fields = [];
+  new FormData(form).forEach((value, name) => {
+    if (name !== "csrfmiddlewaretoken" && typeof value === "string") fields.push([name, value]);
+  });
+  const draft = {
+    page: window.location.pathname + window.location.search,
+    action: form.getAttribute("action"),
+    target: form.getAttribute("hx-target"),
+    fields,
+    savedAt: Date.now(),
+  };
+  window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+}
+
+function formFor(action) {
+  return Array.from(document.forms).find((form) => form.getAttribute("action") === action);
+}
+
+function putBack(form, fields) {
+  const values = new Map();
+  fields.forEach(([name, value]) => values.set(name, [...(values.get(name) || []), value]));
+  form.querySelectorAll("input[name], select[name], textarea[name]").forEach((input) => {
+    if (input.name === "csrfmiddlewaretoken" || !values.has(input.name)) {
+      if (input.type === "checkbox") input.checked = false;
+      return;
+    }
+    const kept = values.get(input.name);
+    if (input.type === "checkbox" || input.type === "radio") input.checked = kept.includes(input.value);
+    else input.value = kept[0];
+  });
+  const note = document.createElement("div");
+  note.className = "alert alert--warning";
+  note.setAttribute("data-exchange-alert", "");
+  note.textContent = "What you typed before is back in the form. Check it, then Save.";
+  const heading = form.querySelector(":scope > h1, :scope > h2, :scope > h3");
+  if (heading) heading.after(note); else form.prepend(note);
+  announceText(note.textContent);
+}
+
+function restoreDraft() {
+  let draft;
+  try {
+    draft = JSON.parse(window.sessionStorage.getItem(DRAFT_KEY) || "null");
+  } catch (error) {
+    draft = null;
+  }
+  if (!draft) return;
+  if (!(Date.now() - draft.savedAt < DRAFT_MAX_AGE_MS)) {
+    window.sessionStorage.removeItem(DRAFT_KEY);
+    return;
+  }
+  // Kept until its page comes back (the login page comes first).
+  if (draft.page !== window.location.pathname + window.location.search) return;
+  window.sessionStorage.removeItem(DRAFT_KEY);
+  const open = formFor(draft.action);
+  if (open) {
+    putBack(open, draft.fields);
+    return;
+  }
+  // The form was opened in place: open it again the same way, then put the values back.
+  if (!draft.target || !document.querySelector(draft.target) || !window.htmx) return;
+  htmx.ajax("GET", draft.action, { target: draft.target, swap: "outerHTML" })
+    .then(() => {
+      const form = formFor(draft.action);
+      if (form) putBack(form, draft.fields);
+    })
+    .catch(() => {});
+}
+
+// The session ended: htmx is about to send the window to the login page; keep the form first.
+document.addEventListener("htmx:beforeOnLoad", (event) => {
+  if (event.detail.xhr.getResponseHeader(SESSION_ENDED) !== "ended") return;
+  const form = event.detail.elt.closest && event.detail.elt.closest('form[method="post"]');
+  if (form) keepDraft(form);
+});
+
+// Reload on a stale page's message: keep the form it stands in, then load the page afresh.
+document.addEventListener("click", (event) => {
+  const reload = event.target.closest && event.target.closest("[data-reload]");
+  const form = reload && reload.closest('form[method="post"]');
+  if (form) keepDraft(form);
 });

@@ -10,7 +10,7 @@ from tests.access.test_access_matrix import MATRIX
 from tests.conftest import create_contract
 from tests.security.conftest import HTMX
 
-CSRF_FAILURE = "CSRF verification failed"
+CSRF_FAILURE = "This page is out of date"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 FABRIC_DATA = r"^/(data-customer|api-offers)/"  # fabric's API; the token endpoint is not a write
 

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts_ui.middleware import LOGIN_TIME_KEY, REFRESH_TIME_KEY
 from contracts_ui.models import AccountGrant, AccountRole
-from contracts_ui.sessions import LOGIN_TIME_KEY, REFRESH_TIME_KEY, end_user_sessions
+from contracts_ui.signals import end_user_sessions
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "console" / "settings.py"
 ACCOUNTS = reverse("contracts_ui:account-list") + "?all=1"

@@ -1,56 +1,25 @@
-"""How long a login lasts, and ending it early when the user may no longer be here.
+"""Signal receivers: when a login happened, and ending sessions when a user may no longer be here.
 
-Idle timeout is Django's own SESSION_COOKIE_AGE, renewed by the middleware below at most once
-every SESSION_REFRESH_SECONDS (so it ends between SESSION_COOKIE_AGE minus that and
-SESSION_COOKIE_AGE after the last request); the absolute timeout is the same middleware's.
-Sessions are also ended when a user is deactivated or loses their last grant (receivers
-connected in ContractsUiConfig.ready()).
+A user's sessions end when the user is deactivated or loses their last grant. Connected in
+ContractsUiConfig.ready().
 """
 
 import time
-from collections.abc import Callable
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 
 from contracts_ui.access import reachable_accounts
-
-LOGIN_TIME_KEY = "contracts_ui.login_at"
-REFRESH_TIME_KEY = "contracts_ui.refreshed_at"
+from contracts_ui.middleware import LOGIN_TIME_KEY
 
 
 def stamp_login_time(sender, request: HttpRequest, user, **kwargs) -> None:
     """On user_logged_in: remember when this session's login happened."""
     request.session[LOGIN_TIME_KEY] = time.time()
-
-
-class SessionTimeoutsMiddleware:
-    """Renews an active session's idle timeout now and then, and logs a session out
-    SESSION_MAX_SECONDS after its login, however active it has been.
-
-    Placed after the authentication and message middleware and before LoginRequiredMiddleware,
-    so the request goes on as anonymous, is sent to the login page and says why.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
-            now = time.time()
-            logged_in_at = request.session.setdefault(LOGIN_TIME_KEY, now)
-            if now - logged_in_at > settings.SESSION_MAX_SECONDS:
-                logout(request)
-                messages.info(request, "Your session has ended. Please log in again.")
-            elif now - request.session.get(REFRESH_TIME_KEY, 0) > settings.SESSION_REFRESH_SECONDS:
-                # A changed session is saved with a fresh expiry, and its cookie sent again.
-                request.session[REFRESH_TIME_KEY] = now
-        return self.get_response(request)
 
 
 def end_user_sessions(user_id: int) -> int:
