@@ -56,6 +56,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "contracts_ui.middleware.RequestIdMiddleware",
     "contracts_ui.request_log.RequestLogMiddleware",
+    # Cache-Control: no-store on every answer to a logged-in user: no page or export of theirs is
+    # kept by the browser or a proxy.
+    "contracts_ui.middleware.NoStoreForUsersMiddleware",
     # Every page needs a login; the login page itself and static files are exempt.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Last, as django-axes asks: answers a locked-out login with the lockout page.

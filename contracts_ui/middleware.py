@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from contracts_ui.fabric.context import current_request_id
 
@@ -26,4 +27,21 @@ class RequestIdMiddleware:
         finally:
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class NoStoreForUsersMiddleware:
+    """`Cache-Control: no-store` on every answer to a logged-in user (logged in as the request
+    came or as it left), so no browser or proxy keeps a page or an export of theirs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        was_logged_in = user is not None and user.is_authenticated
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if was_logged_in or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
         return response
