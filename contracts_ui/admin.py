@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from contracts_ui.audit_queries import PENDING_LABEL
+from contracts_ui.audit.queries import PENDING_LABEL
 from contracts_ui.models import AccountGrant, AuditEvent, AuditOutcome, FabricAccount
 
 

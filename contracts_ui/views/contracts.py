@@ -2,8 +2,9 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from contracts_ui import audit_queries, fabric, selectors
+from contracts_ui import fabric, selectors
 from contracts_ui.access import AccountAccess, account_access
+from contracts_ui.audit import queries as audit_queries
 from contracts_ui.forms import ContractFilterForm, ContractLookupForm
 from contracts_ui.views.rendering import fabric_error_status, render_page
 
