@@ -28,8 +28,9 @@ COPY fabric_sandbox ./fabric_sandbox
 COPY templates ./templates
 COPY static ./static
 
-# Hashed, compressed static files; the key exists only for this build step.
-RUN SECRET_KEY=collectstatic-only-not-used-at-run-time python manage.py collectstatic --no-input -v 0 \
+# Hashed, compressed static files; the keys exist only for this build step.
+RUN SECRET_KEY=collectstatic-only-not-used-at-run-time AUDIT_KEY=collectstatic-only-not-used \
+    python manage.py collectstatic --no-input -v 0 \
     && mkdir -p /app/var /fabric && chown console /app/var /fabric
 
 USER console

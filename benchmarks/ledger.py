@@ -1,15 +1,17 @@
 """A large, valid audit ledger for the export benchmark, written in bulk.
 
-Recording 100,000 edits one by one would take minutes; this seals records with the same hash
-functions record_attempt and record_outcome use, so verify_audit still passes afterwards.
+Recording 100,000 edits one by one would take minutes; this seals records with the same keyed
+hash record_attempt and record_outcome use, so verify_audit still passes afterwards.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from contracts_ui import audit
+from contracts_ui.audit.sealing import event_content, outcome_content, seal
 from contracts_ui.models import AuditAction, AuditEvent, AuditOutcome, AuditOutcomeKind
 
 _BATCH = 2_000
@@ -47,8 +49,9 @@ def fill(*, account_id: str, total: int) -> None:
                     client_ip="127.0.0.1",
                     user_agent="bench",
                     previous_hash=previous_event,
+                    key_id=settings.AUDIT_KEY_ID,
                 )
-                event.record_hash = audit._digest(audit._event_content(event), previous_event)
+                event.record_hash = seal(event_content(event), previous_event, event.key_id)
                 previous_event = event.record_hash
                 events.append(event)
             AuditEvent.objects.bulk_create(events)
@@ -62,9 +65,10 @@ def fill(*, account_id: str, total: int) -> None:
                     state_after={"status": "ACTIVE"},
                     diff={"status": ["DRAFT", "ACTIVE"]},
                     previous_hash=previous_outcome,
+                    key_id=settings.AUDIT_KEY_ID,
                 )
-                outcome.record_hash = audit._digest(
-                    audit._outcome_content(outcome), previous_outcome
+                outcome.record_hash = seal(
+                    outcome_content(outcome, event.record_hash), previous_outcome, outcome.key_id
                 )
                 previous_outcome = outcome.record_hash
                 outcomes.append(outcome)

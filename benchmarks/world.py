@@ -43,6 +43,7 @@ def console_environment(workdir: Path, sandbox_url: str, secret: str) -> dict[st
     return {
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "DATABASE_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
         "STATIC_ROOT": str(workdir / "static"),

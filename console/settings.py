@@ -1,9 +1,10 @@
 """Settings for the Contracts Console, read from the environment (and an optional .env file).
 
-Every variable has a safe development default, except SECRET_KEY when DEBUG is off. The README
-lists them all.
+Every variable has a safe development default, except SECRET_KEY and AUDIT_KEY when DEBUG is
+off. The README lists them all.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,37 @@ _DEV_SECRET_KEY = "dev-only-not-secret-contracts-console"  # noqa: S105 - refuse
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+
+# The audit ledger's records are sealed with an HMAC under AUDIT_KEY, kept apart from SECRET_KEY
+# (which signs sessions and forms) so that neither key gives the other's power. Each record names
+# the id of the key that sealed it: to rotate, move the current key into AUDIT_OLD_KEYS
+# ("id=key,id=key", kept for verifying only) and set a new AUDIT_KEY under a new AUDIT_KEY_ID.
+_DEV_AUDIT_KEY = "dev-only-not-secret-audit-ledger-key"
+AUDIT_KEY_ID = env.str("AUDIT_KEY_ID", default="1")
+_audit_key = env.str("AUDIT_KEY", default=_DEV_AUDIT_KEY)
+if not DEBUG and _audit_key == _DEV_AUDIT_KEY:
+    raise ImproperlyConfigured("AUDIT_KEY must be set when DEBUG is off.")
+if not DEBUG and _audit_key == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_KEY must differ from SECRET_KEY.")
+if not re.fullmatch(r"[A-Za-z0-9._-]{1,32}", AUDIT_KEY_ID):
+    raise ImproperlyConfigured("AUDIT_KEY_ID must be 1-32 letters, digits, '.', '_' or '-'.")
+AUDIT_KEYS: dict[str, str] = {}
+for _entry in env.list("AUDIT_OLD_KEYS", default=[]):
+    _old_id, _, _old_key = _entry.partition("=")
+    if not _old_id or not _old_key:
+        raise ImproperlyConfigured("AUDIT_OLD_KEYS is a comma-separated list of id=key pairs.")
+    AUDIT_KEYS[_old_id] = _old_key
+if AUDIT_KEYS.get(AUDIT_KEY_ID, _audit_key) != _audit_key:
+    raise ImproperlyConfigured(
+        f"AUDIT_OLD_KEYS holds another key under the current AUDIT_KEY_ID ({AUDIT_KEY_ID}): "
+        "a new key needs a new id."
+    )
+AUDIT_KEYS[AUDIT_KEY_ID] = _audit_key
+# Where audit_checkpoint appends its witness lines (besides the log): best on storage the console
+# cannot rewrite, e.g. a file with the append-only attribute (chattr +a) or a mounted log volume.
+AUDIT_CHECKPOINT_PATH = env.str(
+    "AUDIT_CHECKPOINT_PATH", default=str(BASE_DIR / "var" / "audit-checkpoints.jsonl")
+)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -58,6 +90,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "contracts_ui.middleware.RequestIdMiddleware",
     "contracts_ui.middleware.RequestLogMiddleware",
+    # Cache-Control: no-store on every answer to a logged-in user: no page or export of theirs is
+    # kept by the browser or a proxy.
+    "contracts_ui.middleware.NoStoreForUsersMiddleware",
     # Every page needs a login; the login page itself and static files are exempt. htmx requests
     # get an HX-Redirect to the login page instead of a redirect htmx would swap into the page.
     "contracts_ui.middleware.HtmxLoginRequiredMiddleware",
@@ -244,7 +279,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "contracts_ui.request_log.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # Control characters in the message (a path, a username) are escaped: one record, one line.
+        "plain": {
+            "()": "contracts_ui.request_log.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",

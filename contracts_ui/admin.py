@@ -1,11 +1,13 @@
 """Admins decide here which user or group reaches which fabric account, and in which role."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 
 from contracts_ui import audit
-from contracts_ui.audit_queries import PENDING_LABEL
+from contracts_ui.access import reachable_accounts
+from contracts_ui.audit.queries import PENDING_LABEL
 from contracts_ui.connection import check_connection
 from contracts_ui.fabric.errors import FabricError
 from contracts_ui.models import AccountGrant, AuditEvent, AuditOutcome, FabricAccount
@@ -86,9 +88,13 @@ class AccountGrantAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyLedgerAdmin(admin.ModelAdmin):
-    """The ledger is insert-only: the admin may look, never add, change or delete."""
+    """The ledger is insert-only: the admin may look, never add, change or delete. It shows only
+    records of the accounts the user holds a grant on, as the console does (superusers too);
+    another account's record is a 404, as in the console, so its existence is not revealed."""
 
     actions = None
+    # The path from a record of this model to its account id.
+    account_id_path = "account_id"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -98,6 +104,23 @@ class ReadOnlyLedgerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request):
+        account_ids = [access.account.account_id for access in reachable_accounts(request.user)]
+        return super().get_queryset(request).filter(**{f"{self.account_id_path}__in": account_ids})
+
+    def _reachable_or_404(self, request, object_id: str) -> None:
+        # Django's admin answers a record it cannot find with a redirect to its index.
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such record.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._reachable_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._reachable_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
 
 @admin.register(AuditEvent)
@@ -122,6 +145,7 @@ class AuditEventAdmin(ReadOnlyLedgerAdmin):
 
 @admin.register(AuditOutcome)
 class AuditOutcomeAdmin(ReadOnlyLedgerAdmin):
+    account_id_path = "event__account_id"
     list_display = ["event", "completed_at", "outcome", "fabric_status"]
     list_filter = ["outcome"]
     search_fields = ["event__contract_id", "event__username", "event__request_id"]

@@ -17,6 +17,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -196,4 +197,21 @@ class HtmxLoginRequiredMiddleware(LoginRequiredMiddleware):
             )
         response = HttpResponseClientRedirect(login_url)
         response[SESSION_ENDED_HEADER] = "ended"
+        return response
+
+
+class NoStoreForUsersMiddleware:
+    """`Cache-Control: no-store` on every answer to a logged-in user (logged in as the request
+    came or as it left), so no browser or proxy keeps a page or an export of theirs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        was_logged_in = user is not None and user.is_authenticated
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if was_logged_in or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
         return response

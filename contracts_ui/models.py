@@ -1,10 +1,15 @@
 """The console's own records: which fabric accounts exist here and who may reach them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.backends.signals import connection_created
 from django.db.models import Q
 
 from contracts_ui.credentials import CREDENTIAL_SOURCE_HELP, resolve_secret, validate_secret_ref
@@ -168,6 +173,34 @@ class AppendOnlyViolation(Exception):
     pass
 
 
+# SQLite's ledger triggers (migration 0005) let a DELETE through only while this function of the
+# connection answers 1; the console's connections answer 0. Only the test harness switches it on,
+# to empty the tables between tests as PostgreSQL's allow_audit_truncate lets it. SQLite has no
+# roles: whoever can write the file can drop the triggers too; they stop the application and bugs.
+SQLITE_LEDGER_FLUSH_FUNCTION = "contracts_console_ledger_flush_allowed"
+_ledger_flush_allowed: ContextVar[bool] = ContextVar("ledger_flush_allowed", default=False)
+
+
+@contextmanager
+def ledger_flush_allowed() -> Iterator[None]:
+    """Within this block, this thread's SQLite connection may empty the ledger tables."""
+    token = _ledger_flush_allowed.set(True)
+    try:
+        yield
+    finally:
+        _ledger_flush_allowed.reset(token)
+
+
+def _define_ledger_flush_function(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SQLITE_LEDGER_FLUSH_FUNCTION, 0, lambda: int(_ledger_flush_allowed.get())
+        )
+
+
+connection_created.connect(_define_ledger_flush_function, dispatch_uid="sqlite-ledger-flush")
+
+
 class AppendOnlyModel(models.Model):
     """A record that is written once and never changed or deleted through the application."""
 
@@ -197,8 +230,9 @@ class AuditAction(models.TextChoices):
     RESTORE = "contract.restore", "Restore contract"
     LINK_INTERNAL_PARTY = "party.link-internal", "Link internal party"
     UNLINK_INTERNAL_PARTY = "party.unlink-internal", "Unlink internal party"
-    # A read, kept in the ledger so finance exports are accountable; not a write to fabric.
+    # Reads, kept in the ledger so finance exports are accountable; not writes to fabric.
     EXPORT = "contracts.export", "Export contracts"
+    EXPORT_AUDIT = "audit.export", "Export audit log"
 
 
 class AuditOutcomeKind(models.TextChoices):
@@ -237,6 +271,8 @@ class AuditEvent(AppendOnlyModel):
     client_ip = models.GenericIPAddressField(null=True)
     user_agent = models.CharField(max_length=300, blank=True)
     previous_hash = models.CharField(max_length=64)
+    # Which of settings.AUDIT_KEYS sealed record_hash (an HMAC), so keys can rotate.
+    key_id = models.CharField("sealing key id", max_length=32)
     record_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
@@ -277,6 +313,7 @@ class AuditOutcome(AppendOnlyModel):
     state_after = models.JSONField(null=True)
     diff = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
+    key_id = models.CharField("sealing key id", max_length=32)
     record_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:

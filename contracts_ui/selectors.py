@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from contracts_ui import audit_queries, fabric
+from contracts_ui import fabric
+from contracts_ui.audit import queries as audit_queries
 from contracts_ui.fabric.types import (
     CONTRACT_STATUSES,
     MAX_PAGE_SIZE,

@@ -423,6 +423,7 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "console.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": f"sqlite:///{run_dir / 'console.sqlite3'}",
         "STATIC_ROOT": str(run_dir / "static"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",

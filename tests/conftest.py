@@ -252,3 +252,23 @@ def page_costs(client, sandbox, url: str) -> tuple[int, int]:
         response = client.get(url)
     assert response.status_code == 200
     return sandbox.admin.request_count(), len(queries)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _harness_may_empty_the_ledger_in_sqlite():
+    """Tests on a live server end with Django's flush, a DELETE of every table, which SQLite's
+    ledger triggers refuse unless the connection allows it (contracts_ui.models): allowed for
+    the flush command only, as PostgreSQL allows the harness its TRUNCATE."""
+    from django.core.management.commands import flush
+
+    from contracts_ui.models import ledger_flush_allowed
+
+    handle = flush.Command.handle
+
+    def handle_allowing_the_ledger(self, **options):
+        with ledger_flush_allowed():
+            return handle(self, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush.Command, "handle", handle_allowing_the_ledger)
+        yield

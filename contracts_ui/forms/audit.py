@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from contracts_ui.audit_queries import PENDING, PENDING_LABEL
+from contracts_ui.audit.queries import PENDING, PENDING_LABEL
 from contracts_ui.forms.filters import DateInput
 from contracts_ui.models import AuditAction, AuditOutcomeKind
 

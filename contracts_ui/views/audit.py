@@ -9,10 +9,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from contracts_ui import audit_queries, selectors
+from contracts_ui import audit, selectors
 from contracts_ui.access import account_access
+from contracts_ui.audit import queries as audit_queries
 from contracts_ui.forms.audit import AuditFilterForm
-from contracts_ui.models import AuditEvent
+from contracts_ui.models import AuditAction, AuditEvent
 from contracts_ui.spreadsheets import spreadsheet_cell, streaming_csv_response
 from contracts_ui.views.rendering import render_page
 
@@ -69,7 +70,16 @@ def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
     events = audit_queries.audit_events(account_id=access.account.account_id, **form.filters())
     stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     filename = f"audit-{access.account.account_id}-{stamp}.csv"
-    return streaming_csv_response(_csv_rows(events.iterator(chunk_size=2000)), filename)
+    export = audit.start_export(
+        request,
+        account_id=access.account.account_id,
+        action=AuditAction.EXPORT_AUDIT,
+        description="Export of the audit log as csv",
+        details={"format": "csv", "filters": form.filters()},
+    )
+    # The ledger as it stood when the export began, without the export's own record.
+    events = export.counted(events.filter(pk__lt=export.event.pk).iterator(chunk_size=2000))
+    return streaming_csv_response(_csv_rows(events), filename, export=export)
 
 
 def contract_history(

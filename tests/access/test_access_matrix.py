@@ -1,6 +1,7 @@
 """Every URL of the console × every kind of user: the status each one gets.
 
 The matrix is built from the URL resolver, so a new URL without a row here fails the suite.
+Every answer to a logged-in user carries `Cache-Control: no-store`.
 """
 
 import pytest
@@ -146,3 +147,7 @@ def test_access_matrix(client, console_world, contract_a, url_name, who):
         assert response.url.startswith(reverse("login"))
     else:
         assert response.status_code == want, (url, who, response.status_code)
+    if who != "anonymous":
+        # Nothing a logged-in user is answered, page, error or export, is kept by a cache.
+        assert "no-store" in response.get("Cache-Control", ""), (url, who)
+    response.close()

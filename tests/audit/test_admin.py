@@ -1,15 +1,27 @@
-"""The ledger in Django's admin: superusers may read it, nobody may add, change or delete."""
+"""The ledger in Django's admin: read only, and only the records of accounts the user holds a
+grant on, as in the console (superusers too); nobody may add, change or delete."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from contracts_ui.models import AuditEvent, AuditOutcome
+from contracts_ui.models import AccountGrant, AuditEvent, AuditOutcome, FabricAccount
 from tests.audit.conftest import record
+from tests.conftest import ACCOUNT_A, ACCOUNT_B
+
+
+def _account(account_id: str, name: str) -> FabricAccount:
+    return FabricAccount.objects.create(
+        account_id=account_id, name=name, client_id="id", client_secret_ref="env:UNUSED"
+    )
 
 
 @pytest.fixture
 def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", password="pw-root-1"))
+    """A superuser with a grant on account A, as the console asks of superusers too."""
+    root = django_user_model.objects.create_superuser("root", password="pw-root-1")
+    AccountGrant.objects.create(account=_account(ACCOUNT_A, "Acme"), user=root)
+    client.force_login(root)
     return client
 
 
@@ -17,6 +29,11 @@ def admin_client(client, django_user_model):
 def event(ledger_user) -> AuditEvent:
     record(ledger_user, outcome=None)
     return record(ledger_user, summary="visible in the admin")
+
+
+@pytest.fixture
+def other_account_event(ledger_user) -> AuditEvent:
+    return record(ledger_user, account_id=ACCOUNT_B, summary="account B's business")
 
 
 def _records(event: AuditEvent) -> list[AuditEvent | AuditOutcome]:
@@ -54,3 +71,32 @@ def test_the_list_offers_no_bulk_actions(admin_client, event):
     html = admin_client.get(_admin_url(event, "changelist")).content.decode()
     assert 'name="action"' not in html
     assert "Outcome unknown (no answer recorded)" in html
+
+
+def test_a_superuser_sees_only_the_accounts_they_hold_a_grant_on(admin_client, other_account_event):
+    for ledger_record in _records(other_account_event):
+        listing = admin_client.get(_admin_url(ledger_record, "changelist"))
+        assert listing.context["cl"].result_count == 0
+        assert "account B&#x27;s business" not in listing.content.decode()
+        change = admin_client.get(_admin_url(ledger_record, "change", ledger_record.pk))
+        assert change.status_code == 404
+
+
+def test_staff_with_view_permissions_and_no_grant_see_no_record(
+    client, django_user_model, event, other_account_event
+):
+    staff = django_user_model.objects.create_user("auditor", password="pw-auditor-1", is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_auditevent", "view_auditoutcome"])
+    )
+    _account(ACCOUNT_B, "Globex")
+    client.force_login(staff)
+    for ledger_record in [*_records(event), *_records(other_account_event)]:
+        listing = client.get(_admin_url(ledger_record, "changelist"))
+        assert listing.status_code == 200
+        assert listing.context["cl"].result_count == 0
+        assert "DRAFT" not in listing.content.decode()
+        for view in ("change", "history"):
+            page = client.get(_admin_url(ledger_record, view, ledger_record.pk))
+            assert page.status_code == 404, view
+            assert "DRAFT" not in page.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from contracts_ui import audit_queries
+from contracts_ui.audit import queries as audit_queries
 from contracts_ui.models import AuditAction
 from tests.audit.conftest import record
 from tests.conftest import ACCOUNT_A, ACCOUNT_B

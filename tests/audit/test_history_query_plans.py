@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contracts_ui import audit_queries
+from contracts_ui.audit import queries as audit_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 """The ledger itself: hash-chained rows, one event per write whatever happens, no changes."""
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from contracts_ui import audit, fabric
 from contracts_ui.models import (
@@ -9,6 +10,7 @@ from contracts_ui.models import (
     AuditEvent,
     AuditOutcome,
     AuditOutcomeKind,
+    ledger_flush_allowed,
 )
 from tests.audit.conftest import actor_for, record
 from tests.conftest import ACCOUNT_A
@@ -157,3 +159,44 @@ def test_an_ipv6_address_in_any_spelling_still_verifies(ledger_user):
     )
     assert AuditEvent.objects.get().client_ip == event.client_ip == "2001:db8::1"
     assert audit.verify_chain().ok
+
+
+_ON_SQLITE = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite's triggers; PostgreSQL's are tested in tests/production",
+)
+
+
+@_ON_SQLITE
+@pytest.mark.parametrize("model", [AuditEvent, AuditOutcome])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {table} SET summary = summary", "DELETE FROM {table}"]
+)
+def test_sqlite_refuses_update_and_delete_below_the_application(ledger_user, model, statement):
+    record(ledger_user)
+    table = model._meta.db_table
+    column = "message" if model is AuditOutcome else "summary"
+    with (
+        pytest.raises(IntegrityError, match=f"append-only: .* on {table} refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement.format(table=table).replace("summary", column))
+    assert model.objects.count() == 1
+    assert audit.verify_chain().ok
+
+
+@_ON_SQLITE
+def test_only_the_harness_flush_may_empty_the_sqlite_ledger(ledger_user):
+    record(ledger_user)
+    with ledger_flush_allowed():
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET summary = 'x'")  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {AuditOutcome._meta.db_table}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table}")  # noqa: S608
+    assert not AuditEvent.objects.exists()

@@ -149,7 +149,7 @@ def test_it_is_recorded_in_the_audit_ledger(
     assert event.organization_id == export_organization["_id"]
     assert event.request_sent["format"] == file_format
     assert event.outcome.outcome == AuditOutcomeKind.SUCCEEDED
-    assert event.outcome.message == "250 rows"
+    assert event.outcome.message == "250 rows written"
     audit_page = viewer_client.get(
         reverse(
             "contracts_ui:audit-list", kwargs={"account_id": console_world.account_a.account_id}

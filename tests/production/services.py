@@ -77,6 +77,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        AUDIT_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",

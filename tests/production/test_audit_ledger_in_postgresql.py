@@ -15,10 +15,10 @@ _EVENT = """
 INSERT INTO contracts_ui_auditevent (
     occurred_at, username, account_id, organization_id, contract_ref, contract_id, action,
     summary, state_before, request_sent, request_id, client_ip, user_agent, previous_hash,
-    record_hash
+    key_id, record_hash
 ) VALUES (
     now(), 'alice', '6182aeb6c67c61932b38c38b', '', '', '', 'contract.status', 'a test record',
-    NULL, '{}', 'req-1', NULL, '', '', 'hash-1'
+    NULL, '{}', 'req-1', NULL, '', '', '1', 'hash-1'
 ) RETURNING id
 """
 

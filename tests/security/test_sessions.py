@@ -27,6 +27,7 @@ def production_settings(monkeypatch, **environment: str) -> dict:
     """The settings module as production would load it, with DEBUG off."""
     monkeypatch.setenv("DEBUG", "false")
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test-only-" + "x" * 20)
+    monkeypatch.setenv("AUDIT_KEY", "a-production-audit-key-for-this-test-only-" + "x" * 20)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(SETTINGS_FILE))

@@ -1,29 +1,24 @@
-"""The one place that records and verifies the audit ledger of writes to fabric.
+"""Recording the audit ledger of writes to fabric, and of exports.
 
 Every attempted write is an AuditEvent committed *before* fabric is called, then an
-AuditOutcome committed after; both are insert-only and hash-chained (each record's hash covers
-its content and the previous record's hash), so an altered or removed record breaks the chain
-that `verify_chain` walks.
+AuditOutcome committed after; both are insert-only and chained with keyed hashes (sealing.py),
+so an altered or removed record breaks the chain that `verify.verify_chain` walks.
 """
 
-import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 
 from contracts_ui import fabric
+from contracts_ui.audit.sealing import append
 from contracts_ui.models import AuditAction, AuditEvent, AuditOutcome, AuditOutcomeKind
-
-GENESIS_HASH = "0" * 64
-# Any constant distinct from other advisory locks in the database; PostgreSQL only.
-_CHAIN_LOCK_KEY = 727_001
 
 
 @dataclass(frozen=True)
@@ -44,57 +39,6 @@ def actor_from_request(request: HttpRequest) -> Actor:
         client_ip=request.META.get("REMOTE_ADDR") or None,
         user_agent=request.headers.get("User-Agent", "")[:300],
     )
-
-
-def _digest(content: Mapping[str, Any], previous_hash: str) -> str:
-    canonical = json.dumps(
-        {"content": content, "previous": previous_hash},
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _event_content(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "occurred_at": event.occurred_at.isoformat(),
-        "user_id": event.user_id,
-        "username": event.username,
-        "account_id": event.account_id,
-        "organization_id": event.organization_id,
-        "contract_ref": event.contract_ref,
-        "contract_id": event.contract_id,
-        "action": event.action,
-        "summary": event.summary,
-        "state_before": event.state_before,
-        "request_sent": event.request_sent,
-        "request_id": event.request_id,
-        "client_ip": event.client_ip,
-        "user_agent": event.user_agent,
-    }
-
-
-def _outcome_content(outcome: AuditOutcome) -> dict[str, Any]:
-    return {
-        "event_hash": outcome.event.record_hash,
-        "completed_at": outcome.completed_at.isoformat(),
-        "outcome": outcome.outcome,
-        "fabric_status": outcome.fabric_status,
-        "message": outcome.message,
-        "state_after": outcome.state_after,
-        "diff": outcome.diff,
-    }
-
-
-def _lock_chain() -> None:
-    """Serialize appends so two writers never link to the same previous record.
-
-    SQLite transactions already take the write lock as they begin (transaction_mode IMMEDIATE).
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
 
 
 def _json_safe(value: Any) -> Any:
@@ -123,10 +67,8 @@ def record_attempt(
     state_before: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Store an attempt, committed before the caller contacts fabric."""
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("record_hash", flat=True).first()
-        event = AuditEvent(
+    return append(
+        AuditEvent(
             occurred_at=timezone.now(),
             user=actor.user,
             username=actor.username,
@@ -141,11 +83,8 @@ def record_attempt(
             request_id=request_id,
             client_ip=_stored_ip(actor.client_ip),
             user_agent=actor.user_agent,
-            previous_hash=last or GENESIS_HASH,
         )
-        event.record_hash = _digest(_event_content(event), event.previous_hash)
-        event.save()
-    return event
+    )
 
 
 def record_outcome(
@@ -158,10 +97,8 @@ def record_outcome(
     diff: Mapping[str, Any] | None = None,
 ) -> AuditOutcome:
     """Store what became of an attempt, linked into the outcome chain."""
-    with transaction.atomic():
-        _lock_chain()
-        last = AuditOutcome.objects.order_by("-id").values_list("record_hash", flat=True).first()
-        record = AuditOutcome(
+    return append(
+        AuditOutcome(
             event=event,
             completed_at=timezone.now(),
             outcome=outcome,
@@ -169,35 +106,64 @@ def record_outcome(
             message=message,
             state_after=_json_safe(state_after),
             diff=_json_safe(dict(diff or {})),
-            previous_hash=last or GENESIS_HASH,
         )
-        record.record_hash = _digest(_outcome_content(record), record.previous_hash)
-        record.save()
-    return record
+    )
 
 
-def record_export(
+class ExportRecord:
+    """An export under way: its event is in the ledger; its outcome is recorded once, when the
+    file is complete (with the rows written) or has failed."""
+
+    def __init__(self, event: AuditEvent) -> None:
+        self.event = event
+        self.rows = 0
+        self._finished = False
+
+    def counted[T](self, rows: Iterable[T]) -> Iterator[T]:
+        """`rows` as they come, counting each as a row of the file."""
+        for row in rows:
+            self.rows += 1
+            yield row
+
+    def succeeded(self) -> None:
+        self._finish(AuditOutcomeKind.SUCCEEDED, f"{self.rows} rows written")
+
+    def failed(self, reason: str) -> None:
+        self._finish(AuditOutcomeKind.FAILED, f"{reason} after {self.rows} rows")
+
+    def _finish(self, outcome: AuditOutcomeKind, message: str) -> None:
+        # The first word stands: a failure midway is not undone by the file's end.
+        if not self._finished:
+            self._finished = True
+            record_outcome(self.event, outcome=outcome, message=message)
+
+
+def start_export(
+    request: HttpRequest,
     *,
-    actor: Actor,
     account_id: str,
-    organization_id: str,
+    action: AuditAction,
     description: str,
-    row_count: int,
     details: Mapping[str, Any],
-) -> AuditEvent:
-    """Record an export of contracts, a read: who exported what (filters, format), when, and how
-    many rows fabric counted as it began. Nothing is sent to fabric, so it succeeds at once."""
+    organization_id: str = "",
+) -> ExportRecord:
+    """Record that the request's user begins an export (a read: who, what, when), or refuse it.
+
+    A request the browser marks as cross-site is refused before anything is written: a link on
+    another site must not make a user's browser download their data and sign the ledger for it.
+    """
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise PermissionDenied("Exports are not served to requests from another site.")
     event = record_attempt(
-        actor=actor,
+        actor=actor_from_request(request),
         account_id=account_id,
-        action=AuditAction.EXPORT,
+        action=action,
         summary=description,
         request_sent=details,
         request_id=uuid.uuid4().hex,
         organization_id=organization_id,
     )
-    record_outcome(event, outcome=AuditOutcomeKind.SUCCEEDED, message=f"{row_count} rows")
-    return event
+    return ExportRecord(event)
 
 
 def outcome_of_error(error: fabric.FabricError) -> AuditOutcomeKind:
@@ -282,51 +248,3 @@ def audited_write[T](
         diff=diff,
     )
     return result
-
-
-@dataclass(frozen=True)
-class ChainVerification:
-    """What verify_chain found; each head is the hash of the last record that verified."""
-
-    ok: bool
-    events_checked: int
-    outcomes_checked: int
-    first_broken: str = ""
-    events_head: str = GENESIS_HASH
-    outcomes_head: str = GENESIS_HASH
-
-
-def _walk(records: Iterator, content_of: Callable, label: str) -> tuple[int, str, str]:
-    previous = GENESIS_HASH
-    checked = 0
-    for record in records:
-        if record.previous_hash != previous:
-            broken = f"{label} #{record.pk}: the record before it is missing or altered"
-            return checked, previous, broken
-        if _digest(content_of(record), record.previous_hash) != record.record_hash:
-            return checked, previous, f"{label} #{record.pk}: its content was altered"
-        previous = record.record_hash
-        checked += 1
-    return checked, previous, ""
-
-
-def verify_chain() -> ChainVerification:
-    """Walk both chains from the start; report the first record that does not fit."""
-    events, events_head, broken = _walk(
-        AuditEvent.objects.order_by("id").iterator(chunk_size=2000), _event_content, "event"
-    )
-    if broken:
-        return ChainVerification(False, events, 0, broken, events_head=events_head)
-    outcomes, outcomes_head, broken = _walk(
-        AuditOutcome.objects.select_related("event").order_by("id").iterator(chunk_size=2000),
-        _outcome_content,
-        "outcome",
-    )
-    return ChainVerification(
-        not broken,
-        events,
-        outcomes,
-        broken,
-        events_head=events_head,
-        outcomes_head=outcomes_head,
-    )

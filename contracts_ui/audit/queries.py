@@ -1,6 +1,6 @@
 """Reading the audit ledger: the account's audit page, its CSV export and one contract's history.
 
-Recording and verifying stay in contracts_ui.audit; this module only reads.
+Recording and verifying are elsewhere in this package; this module only reads.
 """
 
 import json
