@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts_ui', '0004_audit_contract_indexes'),
+        ('contracts_ui', '0005_audit_keyed_seals_and_sqlite_triggers'),
     ]
 
     operations = [
