@@ -180,7 +180,10 @@ def account_contract_list(
     One call per page of the account-wide list; without it, each organization's list is read
     (FALLBACK_WORKERS at a time, at most `max_rows` rows from each) and the rows merged.
     """
-    fetch = account_page_fetch(tenant, query=query)
+    # fabric's own list, not account_contracts: a missing list is met here, at the first page.
+    fetch: PageFetch = lambda offset, limit: fabric.search_contracts(  # noqa: E731
+        tenant, query=query, offset=offset, limit=limit
+    )
     first = None
     if not account_list_missing(tenant):
         try:
@@ -352,11 +355,6 @@ def organization_page_fetch(
     return lambda offset, limit: organization_contracts(
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
-
-
-def account_page_fetch(tenant: FabricTenant, *, query: ContractQuery) -> PageFetch:
-    """fetch(offset, limit) for contracts across the whole account."""
-    return lambda offset, limit: account_contracts(tenant, query=query, offset=offset, limit=limit)
 
 
 def first_page(fetch: PageFetch) -> Page[Contract]:

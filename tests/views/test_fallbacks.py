@@ -6,9 +6,11 @@ page works without listing links, and a page says how many rows fabric sent coul
 from uuid import uuid4
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from contracts_ui.models import AuditEvent, FabricAccount
+from contracts_ui.models import AccountGrant, AccountRole, AuditEvent, FabricAccount
+from fabric_sandbox.testing import SandboxServer
 from tests.conftest import DOCUMENTED_ONLY_CAPABILITIES, create_contract, fabric_headers
 from tests.fabric.crafted import CraftedFabric, running
 
@@ -200,3 +202,56 @@ def test_a_page_says_how_many_rows_could_not_be_read(viewer_client, console_worl
     assert response.status_code == 200
     assert "Readable Ltd" in html
     assert "2 rows that fabric sent could not be read and are not shown." in html
+
+
+@pytest.fixture(scope="module")
+def documented_sandbox():
+    with SandboxServer(documented_only=True) as server:
+        yield server
+
+
+def test_without_the_doctor_a_missing_account_wide_list_is_asked_once_then_remembered(
+    client, db, documented_sandbox, monkeypatch, cold_cache
+):
+    account_id, secret = "d0c0000000000000000000a1", "secret-remembered"
+    documented_sandbox.admin.create_account(
+        account=account_id, name="Undoctored", client_id="undoctored", client_secret=secret
+    )
+    organization = documented_sandbox.admin.create_organization(account_id, name="Only One")
+    headers = {
+        "Authorization": f"Bearer {documented_sandbox.token('undoctored', secret)}",
+        "x-site-context": documented_sandbox.site_context(account_id),
+    }
+    documented_sandbox.call(
+        "POST",
+        f"/data-customer/v1/organizations/{organization['_id']}/contracts",
+        headers=headers,
+        json={
+            "contractId": "REMEMBERED-1",
+            "status": "ACTIVE",
+            "startDate": "2026-01-01T00:00:00.000Z",
+            "endDate": "2027-01-01T00:00:00.000Z",
+        },
+    )
+    monkeypatch.setenv("FABRIC_TEST_SECRET_UNDOCTORED", secret)
+    account = FabricAccount.objects.create(
+        account_id=account_id,
+        name="Undoctored",
+        client_id="undoctored",
+        client_secret_ref="env:FABRIC_TEST_SECRET_UNDOCTORED",
+        api_base_url=documented_sandbox.url,
+        token_url=f"{documented_sandbox.url}/auth/v1/token",
+    )
+    user = get_user_model().objects.create_user("undoctored-viewer")
+    AccountGrant.objects.create(account=account, user=user, role=AccountRole.VIEWER)
+    client.force_login(user)
+
+    first = _lookup(client, account, "REMEMBERED-1")
+    second = _lookup(client, account, "REMEMBERED-1")
+    radar = client.get(reverse("contracts_ui:expiry-radar", kwargs={"account_id": account_id}))
+
+    assert ">REMEMBERED-1</a>" in first
+    assert ">REMEMBERED-1</a>" in second
+    assert radar.status_code == 200
+    assert 'id="radar-by-organization"' in radar.content.decode()
+    assert documented_sandbox.admin.request_count("GET", r"/v1/contracts$") == 1
