@@ -61,3 +61,11 @@ TEST_CACHE_URL ?= redis://127.0.0.1:6379/1
 test-services: $(INSTALLED)
 	DATABASE_URL=$(TEST_DATABASE_URL) CACHE_URL=$(TEST_CACHE_URL) \
 		$(PY) -m pytest -n 2 -p tests.production.services_plugin
+
+.PHONY: test-documented
+# The views tests and the browser's main flows again, on a stand-in that answers only what
+# fabric's pages document; a call to an UNDOCUMENTED endpoint fails the run (tests/conftest.py).
+DOCUMENTED_TESTS := tests/views tests/browser/test_account_manager.py \
+	tests/browser/test_finance_and_access.py tests/browser/test_insight.py
+test-documented: $(INSTALLED)
+	FABRIC_SANDBOX_DOCUMENTED_ONLY=1 $(BIN)/pytest -n 2 $(DOCUMENTED_TESTS)

@@ -57,6 +57,9 @@ class ExpiryRadar:
     expired: tuple[RadarEntry, ...]
     expired_total: int
     max_rows: int
+    unreadable: int = 0  # rows fabric sent that could not be read, left out
+    # Set when fabric has no account-wide contract list: how many organizations' lists were read.
+    organizations_read: int | None = None
 
 
 def _active_ending(first_day: date, last_day: date) -> ContractQuery:
@@ -74,7 +77,8 @@ def expiry_radar(tenant: FabricTenant, *, today: date) -> ExpiryRadar:
     """ACTIVE contracts ending within 90 days and those past their end date, across the account.
 
     Bucket counts come from fabric's count for each bucket's date range (one limit=1 call each),
-    so they stay exact when the lists are capped at RADAR_MAX_ROWS.
+    so they stay exact when the lists are capped at RADAR_MAX_ROWS. Without the account-wide
+    list each of those reads goes organization by organization (selectors.account_contracts).
     """
     buckets = tuple(
         RadarBucket(
@@ -92,19 +96,19 @@ def expiry_radar(tenant: FabricTenant, *, today: date) -> ExpiryRadar:
         )
         for label, first_day, last_day in RADAR_BUCKETS
     )
-    lists = {}
-    for name, first_day, last_day in (
-        ("upcoming", today, today + timedelta(days=RADAR_BUCKETS[-1][2])),
-        ("expired", _EARLIEST, today - timedelta(days=1)),
-    ):
-        fetch = selectors.account_page_fetch(tenant, query=_active_ending(first_day, last_day))
-        first = selectors.first_page(fetch)
-        contracts = list(selectors.every_contract(fetch, first=first, max_rows=RADAR_MAX_ROWS))
-        lists[name] = (first.count, contracts)
+    lists = {
+        name: selectors.account_contract_list(
+            tenant, query=_active_ending(first_day, last_day), max_rows=RADAR_MAX_ROWS
+        )
+        for name, first_day, last_day in (
+            ("upcoming", today, today + timedelta(days=RADAR_BUCKETS[-1][2])),
+            ("expired", _EARLIEST, today - timedelta(days=1)),
+        )
+    }
     names = selectors.organization_names(
         tenant,
         organization_ids=(
-            c.party_id for _, contracts in lists.values() for c in contracts if c.party_id
+            c.party_id for found in lists.values() for c in found.contracts if c.party_id
         ),
         limit=RADAR_MAX_NAME_LOOKUPS,
     )
@@ -128,9 +132,11 @@ def expiry_radar(tenant: FabricTenant, *, today: date) -> ExpiryRadar:
     return ExpiryRadar(
         today=today,
         buckets=buckets,
-        upcoming=entries(lists["upcoming"][1]),
-        upcoming_total=lists["upcoming"][0],
-        expired=entries(lists["expired"][1]),
-        expired_total=lists["expired"][0],
+        upcoming=entries(lists["upcoming"].contracts),
+        upcoming_total=lists["upcoming"].count,
+        expired=entries(lists["expired"].contracts),
+        expired_total=lists["expired"].count,
         max_rows=RADAR_MAX_ROWS,
+        unreadable=sum(found.unreadable for found in lists.values()),
+        organizations_read=lists["upcoming"].organizations_read,
     )

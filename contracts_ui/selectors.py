@@ -5,7 +5,10 @@ FabricError raised here reaches the view's error helper (views/rendering.py)."""
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from django.core.cache import cache
 
@@ -29,6 +32,13 @@ from contracts_ui.models import AuditEvent
 logger = logging.getLogger(__name__)
 
 STATUS_COUNTS_CACHE_SECONDS = 60
+# Without fabric's account-wide contract list, organizations are read this many at a time: enough
+# to overlap fabric's latency, few enough not to look like a flood to fabric's rate limits.
+FALLBACK_WORKERS = 4
+# How long the account's organization ids are reused by reads that go organization by organization.
+ORGANIZATION_IDS_CACHE_SECONDS = 60
+# How long an account is remembered not to answer GET /v1/contracts after it answered 404.
+MISSING_ENDPOINT_SECONDS = 24 * 3600
 # Enough for a merchant's own units; fabric pages at 100 at most.
 INTERNAL_PARTY_CHOICES = 100
 
@@ -98,17 +108,25 @@ def organization_contracts(
 
     fabric's per-organization list searches by party name only, which inside one organization
     matches all or nothing; a search there means a contract id, which the account-wide list
-    answers when narrowed to the organization.
+    answers when narrowed to the organization (where that list is missing: the contract whose
+    whole id is the search, read directly).
     """
     if query.search:
-        return fabric.search_contracts(
-            tenant,
-            query=query,
-            filter_field="partyId",
-            filter_value=organization_id,
-            offset=offset,
-            limit=limit,
-        )
+        if not account_list_missing(tenant):
+            try:
+                return fabric.search_contracts(
+                    tenant,
+                    query=query,
+                    filter_field="partyId",
+                    filter_value=organization_id,
+                    offset=offset,
+                    limit=limit,
+                )
+            except fabric.FabricNotSupported:
+                _remember_account_list_missing(tenant)
+        # Without the account-wide list: the contract whose id is the search, if any.
+        found = _by_contract_id(tenant, [organization_id], query)
+        return _page_of(found, query=query, offset=offset, limit=limit, count=len(found))
     return fabric.list_contracts(
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
@@ -117,8 +135,218 @@ def organization_contracts(
 def account_contracts(
     tenant: FabricTenant, *, query: ContractQuery, offset: int, limit: int
 ) -> Page[Contract]:
-    """One page of contracts across the whole account (GET /v1/contracts)."""
-    return fabric.search_contracts(tenant, query=query, offset=offset, limit=limit)
+    """One page of contracts across the whole account: GET /v1/contracts, or where this
+    account's fabric does not answer it (UNDOCUMENTED) each organization's list, merged.
+
+    A search there finds a whole contract id only (`_by_contract_id`)."""
+    if not account_list_missing(tenant):
+        try:
+            return fabric.search_contracts(tenant, query=query, offset=offset, limit=limit)
+        except fabric.FabricNotSupported:
+            _remember_account_list_missing(tenant)
+    if query.search:
+        found = _by_contract_id(tenant, organization_ids(tenant), query)
+        return _page_of(found, query=query, offset=offset, limit=limit, count=len(found))
+    lists = _in_parallel(
+        lambda organization_id: _organization_rows(
+            tenant, organization_id, query, max_rows=offset + limit
+        ),
+        organization_ids(tenant),
+    )
+    return _page_of(
+        [contract for _, rows, _ in lists for contract in rows],
+        query=query,
+        offset=offset,
+        limit=limit,
+        count=sum(count for count, _, _ in lists),
+        unreadable=sum(unreadable for _, _, unreadable in lists),
+    )
+
+
+@dataclass(frozen=True)
+class ContractList:
+    """The first rows of a contract list, in its sort order, and how many fabric counts."""
+
+    contracts: list[Contract]
+    count: int
+    unreadable: int = 0  # rows fabric sent that could not be read
+    organizations_read: int | None = None  # read organization by organization: how many
+
+
+def account_contract_list(
+    tenant: FabricTenant, *, query: ContractQuery, max_rows: int
+) -> ContractList:
+    """The first `max_rows` contracts of the account matching `query`, and the total count.
+
+    One call per page of the account-wide list; without it, each organization's list is read
+    (FALLBACK_WORKERS at a time, at most `max_rows` rows from each) and the rows merged.
+    """
+    # fabric's own list, not account_contracts: a missing list is met here, at the first page.
+    fetch: PageFetch = lambda offset, limit: fabric.search_contracts(  # noqa: E731
+        tenant, query=query, offset=offset, limit=limit
+    )
+    first = None
+    if not account_list_missing(tenant):
+        try:
+            first = first_page(fetch)
+        except fabric.FabricNotSupported:
+            _remember_account_list_missing(tenant)
+    if first is None:
+        ids = organization_ids(tenant)
+        lists = _in_parallel(
+            lambda organization_id: _organization_rows(
+                tenant, organization_id, query, max_rows=max_rows
+            ),
+            ids,
+        )
+        rows = _sorted([contract for _, rows, _ in lists for contract in rows], query)
+        return ContractList(
+            contracts=rows[:max_rows],
+            count=sum(count for count, _, _ in lists),
+            unreadable=sum(unreadable for _, _, unreadable in lists),
+            organizations_read=len(ids),
+        )
+    contracts = list(every_contract(fetch, first=first, max_rows=max_rows))
+    return ContractList(contracts=contracts, count=first.count, unreadable=first.unreadable)
+
+
+def account_list_missing(tenant: FabricTenant) -> bool:
+    """True when this account's fabric is known not to answer GET /v1/contracts: from the
+    capabilities fabric_doctor stored, or from a 404 met in the last day."""
+    missing_key = fabric.lookup_cache_key("no-account-contracts", tenant, "")
+    return "contracts" in tenant.missing or bool(cache.get(missing_key))
+
+
+def _remember_account_list_missing(tenant: FabricTenant) -> None:
+    missing_key = fabric.lookup_cache_key("no-account-contracts", tenant, "")
+    cache.set(missing_key, True, MISSING_ENDPOINT_SECONDS)
+
+
+def organization_ids(tenant: FabricTenant) -> list[str]:
+    """Every organization id of the account, through the documented list (pages of 100),
+    kept briefly so a page's several reads walk the organizations once."""
+    key = fabric.lookup_cache_key("organization-ids", tenant, "")
+    ids = cache.get(key)
+    if ids is None:
+        ids, offset = [], 0
+        while True:
+            page = fabric.list_organizations(
+                tenant, sort_by="name", sort_order="asc", offset=offset, limit=MAX_PAGE_SIZE
+            )
+            ids.extend(organization.id for organization in page.items)
+            if page.end_offset == offset or page.end_offset >= page.count:
+                break
+            offset = page.end_offset
+        ids = list(dict.fromkeys(ids))
+        cache.set(key, ids, ORGANIZATION_IDS_CACHE_SECONDS)
+    return ids
+
+
+def _in_parallel[T, R](function: Callable[[T], R], items: list[T]) -> list[R]:
+    """function(item) for each item, FALLBACK_WORKERS at a time, results in the items' order.
+
+    Each call runs in a copy of this thread's context, so fabric sees the console request's id;
+    the first failure is raised and the calls not yet started are dropped.
+    """
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=FALLBACK_WORKERS) as pool:
+        futures = [pool.submit(copy_context().run, function, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _organization_rows(
+    tenant: FabricTenant, organization_id: str, query: ContractQuery, *, max_rows: int
+) -> tuple[int, list[Contract], int]:
+    """(count, first `max_rows` rows, unreadable rows) of one organization's list."""
+    fetch = lambda offset, limit: fabric.list_contracts(  # noqa: E731
+        tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
+    )
+    first = fetch(0, max(1, min(max_rows, MAX_PAGE_SIZE)))
+    rows = list(every_contract(fetch, first=first, max_rows=max_rows))
+    return first.count, rows, first.unreadable
+
+
+def _by_contract_id(
+    tenant: FabricTenant, organization_ids: list[str], query: ContractQuery
+) -> list[Contract]:
+    """The contracts whose contract id (or `_id`) is exactly the query's search, in each of the
+    organizations, that also pass its other filters: one call per organization, since fabric
+    documents no search by contract id. A partial id finds nothing this way."""
+    search = (query.search or "").strip()
+
+    def read(organization_id: str) -> Contract | None:
+        try:
+            found = fabric.get_contract(tenant, organization_id=organization_id, contract_id=search)
+        except fabric.FabricNotFound:
+            return None
+        # fabric reads the path's value as `_id` or contractId; a record of another
+        # organization would be fabric's error, not a match.
+        return found if found.party_id in (None, organization_id) else None
+
+    found = [contract for contract in _in_parallel(read, organization_ids) if contract]
+    return [contract for contract in found if _passes(contract, query)]
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.astimezone(UTC).date() if moment else None
+
+
+def _passes(contract: Contract, query: ContractQuery) -> bool:
+    """The query's status and date filters applied here, as fabric applies them to a list."""
+    if query.status and contract.status != query.status:
+        return False
+    for moment, first, last in (
+        (contract.start_date, query.start_date_from, query.start_date_to),
+        (contract.end_date, query.end_date_from, query.end_date_to),
+    ):
+        day = _day(moment)
+        if (first or last) and day is None:
+            return False
+        if (first and day < first) or (last and day > last):
+            return False
+    return True
+
+
+_SORT_VALUES: dict[str, Callable[[Contract], object]] = {
+    "contractId": lambda contract: contract.contract_id,
+    "organizationName": lambda contract: contract.party_id,
+    "startDate": lambda contract: contract.start_date,
+    "endDate": lambda contract: contract.end_date,
+    "status": lambda contract: contract.status,
+    "priceListId": lambda contract: contract.price_list_id,
+    "updatedAt": lambda contract: contract.updated_at,
+}
+
+
+def _sorted(contracts: list[Contract], query: ContractQuery) -> list[Contract]:
+    """Rows of several lists in the query's order, ties broken by `_id` as fabric breaks them;
+    a row without the value sorts after those with it, either way."""
+    value = _SORT_VALUES.get(query.sort_by, _SORT_VALUES["updatedAt"])
+    rows = sorted(contracts, key=lambda contract: contract.id)
+    present = [row for row in rows if value(row) is not None]
+    absent = [row for row in rows if value(row) is None]
+    present.sort(key=value, reverse=query.sort_order == "desc")
+    return present + absent
+
+
+def _page_of(
+    contracts: list[Contract],
+    *,
+    query: ContractQuery,
+    offset: int,
+    limit: int,
+    count: int,
+    unreadable: int = 0,
+) -> Page[Contract]:
+    """One page cut from rows gathered here, as if fabric had sent it."""
+    rows = _sorted(contracts, query)[offset : offset + limit]
+    return Page(items=tuple(rows), offset=offset, limit=limit, count=count, unreadable=unreadable)
 
 
 def organization_page_fetch(
@@ -128,11 +356,6 @@ def organization_page_fetch(
     return lambda offset, limit: organization_contracts(
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
-
-
-def account_page_fetch(tenant: FabricTenant, *, query: ContractQuery) -> PageFetch:
-    """fetch(offset, limit) for contracts across the whole account."""
-    return lambda offset, limit: account_contracts(tenant, query=query, offset=offset, limit=limit)
 
 
 def first_page(fetch: PageFetch) -> Page[Contract]:
@@ -232,20 +455,42 @@ def internal_parties(tenant: FabricTenant) -> tuple[InternalParty, ...]:
 
 @dataclass(frozen=True)
 class OrganizationParties:
+    """What the internal-parties page shows. Its two lists are read apart, so one fabric cannot
+    answer (listing links is UNDOCUMENTED) leaves the other and the forms in place."""
+
     organization: Organization
-    linked: list[tuple[InternalPartyLink, InternalParty | None]]
+    # None when the links could not be listed (`links_error` says why).
+    linked: list[tuple[InternalPartyLink, InternalParty | None]] | None
     unlinked: list[InternalParty]  # the choices of the link form
+    parties: tuple[InternalParty, ...]  # every internal party read
+    links_error: fabric.FabricError | None = None
+    parties_error: fabric.FabricError | None = None
 
 
 def organization_parties(tenant: FabricTenant, *, organization_id: str) -> OrganizationParties:
-    """An organization's internal-party links, each with its party, and the parties not linked."""
+    """An organization's internal-party links, each with its party, and the parties not linked.
+
+    Without the list of links every internal party is a choice, to link or to unlink."""
     found = organization(tenant, organization_id=organization_id)
-    links = fabric.list_internal_party_links(tenant, party_id=organization_id)
-    parties = internal_parties(tenant)
+    links, links_error = None, None
+    try:
+        links = fabric.list_internal_party_links(tenant, party_id=organization_id)
+    except fabric.FabricError as error:
+        links_error = error
+    parties, parties_error = (), None
+    try:
+        parties = internal_parties(tenant)
+    except fabric.FabricError as error:
+        parties_error = error
     by_id = {party.id: party for party in parties}
-    linked_ids = {link.internal_party_id for link in links if not link.is_deleted}
+    linked_ids = {link.internal_party_id for link in links or () if not link.is_deleted}
     return OrganizationParties(
         organization=found,
-        linked=[(link, by_id.get(link.internal_party_id)) for link in links],
+        linked=None
+        if links is None
+        else [(link, by_id.get(link.internal_party_id)) for link in links],
         unlinked=[party for party in parties if party.id not in linked_ids],
+        parties=parties,
+        links_error=links_error,
+        parties_error=parties_error,
     )

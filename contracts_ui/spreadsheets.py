@@ -14,19 +14,26 @@ from typing import Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from contracts_ui import fabric
 from contracts_ui.audit import ExportRecord
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection), also after
+# leading spaces, and some read the full-width forms as the ASCII ones.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_REPLACEMENT = "\ufffd"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def spreadsheet_cell(value: Any) -> str:
-    """The value as text, with a leading apostrophe where a spreadsheet would see a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
+    """The value as text a spreadsheet shows as it is: control characters an xlsx file cannot
+    hold (openpyxl refuses them) replaced by U+FFFD, and a leading apostrophe where a
+    spreadsheet would see a formula."""
+    text = ILLEGAL_CHARACTERS_RE.sub(_REPLACEMENT, "" if value is None else str(value))
+    if text.startswith(("\t", "\r")) or text.lstrip().startswith(_FORMULA_PREFIXES):
+        return f"'{text}"
+    return text
 
 
 class _Echo:

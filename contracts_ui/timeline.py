@@ -129,7 +129,8 @@ def _overlaps_and_gaps(
         for earlier, earlier_start, earlier_end in active[:index]:
             if start < earlier_end and earlier_start < end:
                 overlaps.append(make_span(start, min(end, earlier_end), earlier, contract))
-        if covered_by is not None and start > covered_by[1] + timedelta(days=1):
+        # A difference, not `covered_by[1] + 1 day`: that overflows when the end is 9999-12-31.
+        if covered_by is not None and (start - covered_by[1]).days > 1:
             gaps.append(make_span(covered_by[1], start, covered_by[0], contract))
         if covered_by is None or end > covered_by[1]:
             covered_by = (contract, end)

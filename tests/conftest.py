@@ -34,6 +34,28 @@ CLIENT_A = ("console-test-a", "secret-a-for-tests-only")
 CLIENT_B = ("console-test-b", "secret-b-for-tests-only")
 SECRET_ENV_A = "FABRIC_TEST_SECRET_A"
 SECRET_ENV_B = "FABRIC_TEST_SECRET_B"
+# `make test-documented`: the stand-in answers only what fabric's pages document, the accounts
+# carry what fabric_doctor stores for such a fabric (asserted in tests/fabric/test_doctor.py),
+# and a test fails when the console called an UNDOCUMENTED endpoint.
+DOCUMENTED_ONLY = os.environ.get("FABRIC_SANDBOX_DOCUMENTED_ONLY") == "1"
+DOCUMENTED_ONLY_CAPABILITIES = {"missing": ["contracts", "internal_party_links", "organization"]}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes over 5 s (make test still runs it)")
+    config.addinivalue_line(
+        "markers",
+        "undocumented(reason): exercises an endpoint no fabric page documents; deselected when "
+        "FABRIC_SANDBOX_DOCUMENTED_ONLY=1",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not DOCUMENTED_ONLY:
+        return
+    kept = [item for item in items if item.get_closest_marker("undocumented") is None]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
 
 
 @dataclass(frozen=True)
@@ -52,7 +74,7 @@ class FabricWorld:
 
 @pytest.fixture(scope="session")
 def sandbox():
-    with SandboxServer() as server:
+    with SandboxServer(documented_only=DOCUMENTED_ONLY) as server:
         yield server
 
 
@@ -115,6 +137,11 @@ def _fabric_settings(request, settings):
     server.admin.clear_requests()
     yield
     server.admin.clear_faults()
+    if DOCUMENTED_ONLY:
+        called = {
+            f"{entry['method']} {entry['path']}" for entry in server.admin.undocumented_requests()
+        }
+        assert not called, f"UNDOCUMENTED endpoints called: {sorted(called)}"
 
 
 @dataclass(frozen=True)
@@ -143,12 +170,14 @@ def console_world(db, fabric_world) -> ConsoleWorld:
         client_secret_ref=f"env:{SECRET_ENV_A}",
         stage="production",
         channel=12,
+        capabilities=DOCUMENTED_ONLY_CAPABILITIES if DOCUMENTED_ONLY else {},
     )
     account_b = FabricAccount.objects.create(
         account_id=ACCOUNT_B,
         name="Globex Retail",
         client_id=CLIENT_B[0],
         client_secret_ref=f"env:{SECRET_ENV_B}",
+        capabilities=DOCUMENTED_ONLY_CAPABILITIES if DOCUMENTED_ONLY else {},
     )
     users = get_user_model().objects
     viewer_a = users.create_user("fiona", password="pw-fiona-1")

@@ -14,7 +14,11 @@ def parse_datetime(value: Any) -> datetime | None:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:
+        # 9999-12-31 behind UTC or 0001-01-01 ahead of it: no datetime holds it in UTC.
+        raise ValueError(f"date out of range in UTC: {value}") from exc
 
 
 def format_datetime(value: datetime | None) -> str | None:

@@ -28,6 +28,7 @@ def contract_list(request: HttpRequest, account_id: str, organization_id: str) -
             )
             context["page"] = page
             context["rows"] = selectors.contract_rows(access.tenant, page.items)
+            context["whole_ids_only"] = selectors.account_list_missing(access.tenant)
     return render_page(
         request, "contracts_ui/contract_list.html", context, partial="contract-browser"
     )
@@ -49,6 +50,7 @@ def contract_lookup(request: HttpRequest, account_id: str) -> HttpResponse:
             )
             context["page"] = page
             context["rows"] = selectors.contract_rows(access.tenant, page.items)
+            context["whole_ids_only"] = selectors.account_list_missing(access.tenant)
     return render_page(
         request, "contracts_ui/contract_lookup.html", context, partial="lookup-results"
     )

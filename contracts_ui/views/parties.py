@@ -28,6 +28,9 @@ def _parties_page(
         parties = selectors.organization_parties(access.tenant, organization_id=organization_id)
         context["organization"] = parties.organization
         context["linked"] = parties.linked
+        context["links_error"] = parties.links_error
+        context["parties_error"] = parties.parties_error
+        context["all_parties"] = parties.parties
         context["form"] = form or InternalPartyLinkForm(internal_parties=parties.unlinked)
     status = answer_status(context, status)
     if error is not None:

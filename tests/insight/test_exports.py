@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
-from tests.conftest import fabric_headers
+from contracts_ui.spreadsheets import spreadsheet_cell
+from tests.conftest import ACCOUNT_A, create_contract, fabric_headers
 
 ORGANIZATION_LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
 ACCOUNT_LIST_PATH = r"/v1/contracts$"
@@ -203,3 +204,47 @@ def test_fabric_down_is_a_503_without_a_file_or_an_audit_record(
     assert response.status_code == 503
     assert response.content.decode().startswith("fabric: ")
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_control_characters_in_a_contract_do_not_break_its_export(
+    viewer_client, console_world, sandbox, file_format
+):
+    # Regression: openpyxl refused the cell, so the organization's Excel export answered 500
+    # for every user, after the ledger had recorded it as succeeded.
+    organization = sandbox.admin.create_organization(ACCOUNT_A, name="Control Characters Ltd")
+    create_contract(
+        sandbox,
+        organization["_id"],
+        contractId=f"CTRL-\x00\x01\x1b-{file_format}",
+        contractType="  =HYPERLINK(1)\x0b",
+    )
+
+    response = viewer_client.get(_url(console_world, organization, file_format))
+
+    assert response.status_code == 200
+    _, header, rows = _csv(response) if file_format == "csv" else _xlsx(response)
+    row = dict(zip(header, rows[0], strict=False))
+    assert row["contractId"] == f"CTRL-\ufffd\ufffd\ufffd-{file_format}"
+    assert row["contractType"] == "'  =HYPERLINK(1)\ufffd"
+    event = AuditEvent.objects.select_related("outcome").get()
+    assert event.outcome.outcome == AuditOutcomeKind.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("   =1+1", "'   =1+1"),
+        ("\n=1+1", "'\n=1+1"),
+        ("\t@SUM(A1)", "'\t@SUM(A1)"),
+        ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),
+        ("\u3000+1", "'\u3000+1"),
+        ("-5", "'-5"),
+        ("a\x00b\x1fc", "a\ufffdb\ufffdc"),
+        ("plain = text", "plain = text"),
+        (None, ""),
+    ],
+)
+def test_a_cell_never_begins_a_formula_nor_holds_what_xlsx_refuses(value, cell):
+    assert spreadsheet_cell(value) == cell

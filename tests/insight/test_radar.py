@@ -5,20 +5,29 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.urls import reverse
 
 from contracts_ui import radar
 from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
+from tests.conftest import DOCUMENTED_ONLY_CAPABILITIES
 from tests.insight.conftest import RADAR_ACCOUNT, RADAR_CLIENT, RADAR_SECRET_ENV
 
 
 @pytest.fixture
-def radar_client(client, db, radar_world):
+def radar_capabilities() -> dict:
+    """What fabric_doctor stored on the radar's account: nothing, unless a test says otherwise."""
+    return {}
+
+
+@pytest.fixture
+def radar_client(client, db, radar_world, radar_capabilities):
     account = FabricAccount.objects.create(
         account_id=RADAR_ACCOUNT,
         name="Radar Holdings",
         client_id=RADAR_CLIENT[0],
         client_secret_ref=f"env:{RADAR_SECRET_ENV}",
+        capabilities=radar_capabilities,
     )
     user = get_user_model().objects.create_user("rita", password="pw-rita-1")
     AccountGrant.objects.create(account=account, user=user, role=AccountRole.VIEWER)
@@ -47,7 +56,19 @@ def _rows(html: str, table_id: str) -> list[tuple[str, int, str]]:
     ]
 
 
-def test_buckets_match_the_prepared_contracts_at_their_edges(radar_client, radar_world):
+@pytest.mark.parametrize(
+    "radar_capabilities",
+    [
+        pytest.param({}, marks=pytest.mark.undocumented("reads GET /v1/contracts")),
+        DOCUMENTED_ONLY_CAPABILITIES,
+    ],
+    ids=["account-wide list", "organization by organization"],
+)
+def test_buckets_match_the_prepared_contracts_at_their_edges(
+    radar_client, radar_world, radar_capabilities, sandbox
+):
+    cache.clear()
+    sandbox.admin.clear_requests()
     response = radar_client.get(_url())
     assert response.status_code == 200
     html = response.content.decode()
@@ -75,6 +96,16 @@ def test_buckets_match_the_prepared_contracts_at_their_edges(radar_client, radar
     # Both organizations appear, by name.
     assert "Radar North" in html
     assert "Radar South" in html
+    by_organization = sandbox.admin.request_count("GET", r"/organizations/\w+/contracts$")
+    account_wide = sandbox.admin.request_count("GET", r"/v1/contracts$")
+    if radar_capabilities:
+        assert "each of its 2 organizations" in html
+        assert sandbox.admin.undocumented_requests() == []
+        # Three bucket counts and two lists, in each of the two organizations.
+        assert (account_wide, by_organization) == (0, 10)
+    else:
+        assert 'id="radar-by-organization"' not in html
+        assert (account_wide, by_organization) == (5, 0)
 
 
 def test_the_bucket_rule_at_every_edge():

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from contracts_ui import timeline
 from contracts_ui.fabric.types import Contract
+from tests.conftest import ACCOUNT_A, create_contract
 from tests.insight.conftest import utc_today
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -146,3 +147,30 @@ def test_an_empty_organization_has_an_axis_around_today():
     assert chart.bars == ()
     assert chart.axis_start == today.replace(day=1)
     assert chart.axis_start <= today < chart.axis_end
+
+
+def test_an_active_contract_ending_9999_12_31_beside_another_is_drawn(
+    viewer_client, console_world, sandbox
+):
+    # Regression: the gap check added a day to 9999-12-31, an OverflowError answered as a 500.
+    organization = sandbox.admin.create_organization(ACCOUNT_A, name="Forever Contracts")
+    for contract_id, start, end in (
+        ("FOREVER-1", "2020-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"),
+        ("FOREVER-2", "2024-01-01T00:00:00.000Z", "2025-01-01T00:00:00.000Z"),
+        ("FOREVER-3", "0001-01-01T00:00:00.000Z", "2021-01-01T00:00:00.000Z"),
+    ):
+        create_contract(
+            sandbox,
+            organization["_id"],
+            contractId=contract_id,
+            status="ACTIVE",
+            startDate=start,
+            endDate=end,
+        )
+
+    response = viewer_client.get(_url(console_world, organization))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(_svg(html).findall(f".//{SVG}g[@class='timeline-bars']/{SVG}a")) == 3
+    assert "FOREVER-2" in html

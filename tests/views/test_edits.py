@@ -174,6 +174,7 @@ def test_a_contract_is_created_deleted_and_restored(editor_client, console_world
     assert actions == ["contract.create", "contract.delete", "contract.restore"]
 
 
+@pytest.mark.undocumented("checks the links through GET /v1/internalParties-party")
 def test_an_internal_party_is_linked_and_unlinked(editor_client, console_world, sandbox):
     organization = console_world.fabric.other_organization_a
     internal_party = console_world.fabric.internal_party
