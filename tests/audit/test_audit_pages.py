@@ -328,11 +328,13 @@ def test_each_action_is_named_once_per_row(viewer_client, console_world):
         summary="Export of 3 contracts of Northwind as csv",
         diff={},
         message="3 rows written",
+        contract_ref="",
+        contract_id="",
     )
     html = viewer_client.get(_page_url(console_world)).content.decode()
     edit_row = _row(html, event)
     assert edit_row.count("Change status") == 1
-    # Without changes to show, the summary says what was done.
+    # An event about no contract (an export) has its summary say what was done.
     export_row = _row(html, export)
     assert "Export of 3 contracts of Northwind as csv" in export_row
     assert "3 rows written" in export_row
