@@ -2,6 +2,7 @@
 their end date, across the account or for one organization. Reads go through
 contracts_ui.selectors."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
@@ -63,6 +64,15 @@ RADAR_BUCKETS = (
 )
 EXPIRED = RadarWindow("expired", "past end date", None, -1)
 UPCOMING = RadarWindow("0-90", "0–90 days", 0, 90)
+
+
+_ORGANIZATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def organization_id_from_query(value: str) -> str | None:
+    """The `organization` of a radar URL: "" for the whole account, None when it cannot be an id
+    (it is then never sent to fabric)."""
+    return value if not value or _ORGANIZATION_ID.fullmatch(value) else None
 
 
 def bucket_by_slug(slug: str) -> RadarWindow | None:

@@ -156,9 +156,9 @@ def radar_bucket_export(request: HttpRequest, account_id: str, bucket: str) -> H
     """One bucket of the expiry radar (the organization's, or the account's) as CSV."""
     access = account_access(request, account_id)
     window = radar.bucket_by_slug(bucket)
-    if window is None:
-        raise Http404("No such bucket")
-    organization_id = request.GET.get("organization", "")
+    organization_id = radar.organization_id_from_query(request.GET.get("organization", ""))
+    if window is None or organization_id is None:
+        raise Http404("No such bucket or organization")
     today = timezone.now().astimezone(UTC).date()
     failure: dict = {}
     with showing_fabric_errors(failure):

@@ -64,7 +64,7 @@ def _radar_organizations(access, chosen: str) -> tuple[Organization, ...]:
         offset=0,
         limit=RADAR_ORGANIZATION_CHOICES,
     ).items
-    if chosen and chosen not in {organization.id for organization in listed}:
+    if radar.organization_id_from_query(chosen) and chosen not in {o.id for o in listed}:
         # One the account does not have stays out: the form then says the choice is not valid.
         with suppress(FabricNotFound):
             listed = (*listed, selectors.organization(access.tenant, organization_id=chosen))
@@ -96,9 +96,9 @@ def radar_bucket(request: HttpRequest, account_id: str, bucket: str) -> HttpResp
     """Every ACTIVE contract of one radar bucket across the account (or one organization)."""
     access = account_access(request, account_id)
     window = radar.bucket_by_slug(bucket)
-    if window is None:
-        raise Http404("No such bucket")
-    organization_id = request.GET.get("organization", "")
+    organization_id = radar.organization_id_from_query(request.GET.get("organization", ""))
+    if window is None or organization_id is None:
+        raise Http404("No such bucket or organization")
     context = {"access": access, "account": access.account, "window": window}
     with showing_fabric_errors(context):
         if organization_id:

@@ -207,3 +207,8 @@ def test_an_unknown_bucket_or_organization_is_refused(radar_client, radar_world)
     assert radar_client.get(bucket).status_code == 404
     html = radar_client.get(_url(organization="f" * 24)).content.decode()
     assert "field--invalid" in html
+    # What cannot be an organization id never reaches fabric.
+    assert "field--invalid" in radar_client.get(_url(organization="../x")).content.decode()
+    for name in ("contracts_ui:radar-bucket", "contracts_ui:radar-bucket-export"):
+        url = reverse(name, kwargs={"account_id": RADAR_ACCOUNT, "bucket": "0-30"})
+        assert radar_client.get(url, {"organization": "../x"}).status_code == 404
