@@ -1,8 +1,11 @@
-"""The account's expiry radar: ACTIVE contracts ending within 90 days, in buckets, and those
-already past their end date. Reads go through contracts_ui.selectors."""
+"""The expiry radar: ACTIVE contracts ending within 90 days, in buckets, and those already past
+their end date, across the account or for one organization. Reads go through
+contracts_ui.selectors."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 
 from contracts_ui import selectors
 from contracts_ui.fabric.types import Contract, ContractQuery, FabricTenant
@@ -10,9 +13,71 @@ from contracts_ui.fabric.types import Contract, ContractQuery, FabricTenant
 RADAR_MAX_ROWS = 500
 # Names of at most this many organizations are looked up for the radar; the rest show their id.
 RADAR_MAX_NAME_LOOKUPS = 50
-# (label, first day, last day): calendar days in UTC from today to the end date, both inclusive.
-RADAR_BUCKETS = (("0–30 days", 0, 30), ("31–60 days", 31, 60), ("61–90 days", 61, 90))
 _EARLIEST = date(1, 1, 1)
+
+
+@dataclass(frozen=True)
+class RadarWindow:
+    """A stretch of end dates, in calendar days (UTC) from today, both inclusive; no first day
+    means "ever since"."""
+
+    slug: str  # in URLs: 0-30, 31-60, 61-90, expired
+    label: str
+    first_day: int | None
+    last_day: int
+
+    def dates(self, today: date) -> tuple[date, date]:
+        first = _EARLIEST if self.first_day is None else today + timedelta(days=self.first_day)
+        return first, today + timedelta(days=self.last_day)
+
+    def query(self, today: date) -> ContractQuery:
+        # fabric's end-date filter is inclusive, and a date alone as `To` includes that whole day.
+        first, last = self.dates(today)
+        return ContractQuery(
+            status="ACTIVE",
+            end_date_from=first,
+            end_date_to=last,
+            sort_by="endDate",
+            sort_order="asc",
+        )
+
+    def filter_query_string(self, today: date) -> str:
+        """The contracts table's filters (contracts_ui.forms.filters) for exactly this window."""
+        first, last = self.dates(today)
+        query = {"status": "ACTIVE", "end_to": last.isoformat(), "sort": "endDate", "order": "asc"}
+        if self.first_day is not None:
+            query["end_from"] = first.isoformat()
+        return urlencode(query)
+
+    def description(self, today: date) -> str:
+        first, last = self.dates(today)
+        if self.first_day is None:
+            return f"past their end date (ended on or before {last.isoformat()})"
+        return f"ending in {self.label} ({first.isoformat()} to {last.isoformat()})"
+
+
+# Calendar days in UTC from today to the end date, both inclusive.
+RADAR_BUCKETS = (
+    RadarWindow("0-30", "0–30 days", 0, 30),
+    RadarWindow("31-60", "31–60 days", 31, 60),
+    RadarWindow("61-90", "61–90 days", 61, 90),
+)
+EXPIRED = RadarWindow("expired", "past end date", None, -1)
+UPCOMING = RadarWindow("0-90", "0–90 days", 0, 90)
+
+
+_ORGANIZATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def organization_id_from_query(value: str) -> str | None:
+    """The `organization` of a radar URL: "" for the whole account, None when it cannot be an id
+    (it is then never sent to fabric)."""
+    return value if not value or _ORGANIZATION_ID.fullmatch(value) else None
+
+
+def bucket_by_slug(slug: str) -> RadarWindow | None:
+    """The bucket a URL names (a radar bucket or the expired list); None for anything else."""
+    return {window.slug: window for window in (*RADAR_BUCKETS, EXPIRED)}.get(slug)
 
 
 def days_until(moment: datetime, *, today: date) -> int:
@@ -22,18 +87,25 @@ def days_until(moment: datetime, *, today: date) -> int:
 
 def radar_bucket(days: int) -> str | None:
     """The bucket label for a number of days left; None when expired or beyond 90 days."""
-    for label, first_day, last_day in RADAR_BUCKETS:
-        if first_day <= days <= last_day:
-            return label
+    for window in RADAR_BUCKETS:
+        if window.first_day <= days <= window.last_day:
+            return window.label
     return None
 
 
 @dataclass(frozen=True)
 class RadarBucket:
-    label: str
-    first_day: int
-    last_day: int
+    window: RadarWindow
     count: int
+    filter_query: str  # the contracts table's query string for this bucket
+
+    @property
+    def slug(self) -> str:
+        return self.window.slug
+
+    @property
+    def label(self) -> str:
+        return self.window.label
 
 
 @dataclass(frozen=True)
@@ -51,7 +123,9 @@ class RadarEntry:
 @dataclass(frozen=True)
 class ExpiryRadar:
     today: date
+    organization_id: str  # "" for the whole account
     buckets: tuple[RadarBucket, ...]
+    expired_bucket: RadarBucket
     upcoming: tuple[RadarEntry, ...]
     upcoming_total: int
     expired: tuple[RadarEntry, ...]
@@ -62,81 +136,113 @@ class ExpiryRadar:
     organizations_read: int | None = None
 
 
-def _active_ending(first_day: date, last_day: date) -> ContractQuery:
-    # fabric's end-date filter is inclusive, and a date alone as `To` includes that whole day.
-    return ContractQuery(
-        status="ACTIVE",
-        end_date_from=first_day,
-        end_date_to=last_day,
-        sort_by="endDate",
-        sort_order="asc",
+def bucket_fetch(
+    tenant: FabricTenant, window: RadarWindow, *, today: date, organization_id: str = ""
+) -> selectors.PageFetch:
+    """fetch(offset, limit) for the window's ACTIVE contracts: one organization's or the
+    account's, by end date."""
+    if organization_id:
+        return selectors.organization_page_fetch(
+            tenant, organization_id=organization_id, query=window.query(today)
+        )
+    return selectors.account_page_fetch(tenant, query=window.query(today))
+
+
+def _entries(
+    tenant: FabricTenant, lists: list[list[Contract]], *, today: date
+) -> list[tuple[RadarEntry, ...]]:
+    """Each list's contracts as radar rows, organizations named through the cached look-up."""
+    names = selectors.organization_names(
+        tenant,
+        organization_ids=(c.party_id for contracts in lists for c in contracts if c.party_id),
+        limit=RADAR_MAX_NAME_LOOKUPS,
+    )
+    return [
+        tuple(
+            RadarEntry(
+                contract=contract,
+                days=(days := days_until(contract.end_date, today=today)),
+                bucket=radar_bucket(days),
+                organization_name=names.get(contract.party_id or "", ""),
+            )
+            for contract in contracts
+            if contract.end_date is not None
+        )
+        for contracts in lists
+    ]
+
+
+def _listed(
+    tenant: FabricTenant, window: RadarWindow, *, today: date, organization_id: str
+) -> selectors.ContractList:
+    """The window's first RADAR_MAX_ROWS contracts by end date and their count. Account-wide,
+    selectors.account_contract_list reads organization by organization where fabric has no
+    account-wide list."""
+    if not organization_id:
+        return selectors.account_contract_list(
+            tenant, query=window.query(today), max_rows=RADAR_MAX_ROWS
+        )
+    fetch = bucket_fetch(tenant, window, today=today, organization_id=organization_id)
+    first = selectors.first_page(fetch)
+    contracts = list(selectors.every_contract(fetch, first=first, max_rows=RADAR_MAX_ROWS))
+    return selectors.ContractList(
+        contracts=contracts, count=first.count, unreadable=first.unreadable
     )
 
 
-def expiry_radar(tenant: FabricTenant, *, today: date) -> ExpiryRadar:
-    """ACTIVE contracts ending within 90 days and those past their end date, across the account.
+@dataclass(frozen=True)
+class BucketList:
+    """The contracts of one bucket, as its own page shows them."""
+
+    window: RadarWindow
+    today: date
+    organization_id: str
+    entries: tuple[RadarEntry, ...]
+    total: int
+
+    @property
+    def description(self) -> str:
+        return self.window.description(self.today)
+
+
+def bucket_list(
+    tenant: FabricTenant, window: RadarWindow, *, today: date, organization_id: str = ""
+) -> BucketList:
+    """The window's ACTIVE contracts (the first RADAR_MAX_ROWS by end date) and their count."""
+    found = _listed(tenant, window, today=today, organization_id=organization_id)
+    [entries] = _entries(tenant, [found.contracts], today=today)
+    return BucketList(window, today, organization_id, entries, found.count)
+
+
+def expiry_radar(tenant: FabricTenant, *, today: date, organization_id: str = "") -> ExpiryRadar:
+    """ACTIVE contracts ending within 90 days and those past their end date, across the account
+    or for one organization.
 
     Bucket counts come from fabric's count for each bucket's date range (one limit=1 call each),
     so they stay exact when the lists are capped at RADAR_MAX_ROWS. Without the account-wide
     list each of those reads goes organization by organization (selectors.account_contracts).
     """
-    buckets = tuple(
-        RadarBucket(
-            label=label,
-            first_day=first_day,
-            last_day=last_day,
-            count=selectors.account_contracts(
-                tenant,
-                query=_active_ending(
-                    today + timedelta(days=first_day), today + timedelta(days=last_day)
-                ),
-                offset=0,
-                limit=1,
-            ).count,
-        )
-        for label, first_day, last_day in RADAR_BUCKETS
-    )
-    lists = {
-        name: selectors.account_contract_list(
-            tenant, query=_active_ending(first_day, last_day), max_rows=RADAR_MAX_ROWS
-        )
-        for name, first_day, last_day in (
-            ("upcoming", today, today + timedelta(days=RADAR_BUCKETS[-1][2])),
-            ("expired", _EARLIEST, today - timedelta(days=1)),
-        )
-    }
-    names = selectors.organization_names(
-        tenant,
-        organization_ids=(
-            c.party_id for found in lists.values() for c in found.contracts if c.party_id
-        ),
-        limit=RADAR_MAX_NAME_LOOKUPS,
-    )
 
-    def entries(contracts: list[Contract]) -> tuple[RadarEntry, ...]:
-        rows = []
-        for contract in contracts:
-            if contract.end_date is None:
-                continue
-            days = days_until(contract.end_date, today=today)
-            rows.append(
-                RadarEntry(
-                    contract=contract,
-                    days=days,
-                    bucket=radar_bucket(days),
-                    organization_name=names.get(contract.party_id or "", ""),
-                )
-            )
-        return tuple(rows)
+    def bucket(window: RadarWindow) -> RadarBucket:
+        count = bucket_fetch(tenant, window, today=today, organization_id=organization_id)(0, 1)
+        return RadarBucket(window, count.count, window.filter_query_string(today))
 
+    buckets = tuple(bucket(window) for window in RADAR_BUCKETS)
+    upcoming = _listed(tenant, UPCOMING, today=today, organization_id=organization_id)
+    expired = _listed(tenant, EXPIRED, today=today, organization_id=organization_id)
+    upcoming_entries, expired_entries = _entries(
+        tenant, [upcoming.contracts, expired.contracts], today=today
+    )
     return ExpiryRadar(
         today=today,
+        organization_id=organization_id,
         buckets=buckets,
-        upcoming=entries(lists["upcoming"].contracts),
-        upcoming_total=lists["upcoming"].count,
-        expired=entries(lists["expired"].contracts),
-        expired_total=lists["expired"].count,
+        expired_bucket=RadarBucket(EXPIRED, expired.count, EXPIRED.filter_query_string(today)),
+        upcoming=upcoming_entries,
+        upcoming_total=upcoming.count,
+        expired=expired_entries,
+        expired_total=expired.count,
         max_rows=RADAR_MAX_ROWS,
-        unreadable=sum(found.unreadable for found in lists.values()),
-        organizations_read=lists["upcoming"].organizations_read,
+        unreadable=upcoming.unreadable + expired.unreadable,
+        organizations_read=upcoming.organizations_read,
     )

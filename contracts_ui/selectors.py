@@ -358,6 +358,12 @@ def organization_page_fetch(
     )
 
 
+def account_page_fetch(tenant: FabricTenant, *, query: ContractQuery) -> PageFetch:
+    """fetch(offset, limit) for contracts across the whole account (account_contracts: fabric's
+    account-wide list, or each organization's where that list is missing)."""
+    return lambda offset, limit: account_contracts(tenant, query=query, offset=offset, limit=limit)
+
+
 def first_page(fetch: PageFetch) -> Page[Contract]:
     """The first full-size page: it says how many rows follow, and fails before any is sent."""
     return fetch(0, MAX_PAGE_SIZE)

@@ -19,6 +19,12 @@ urlpatterns = [
     path(_ACCOUNT + "audit/", audit.audit_list, name="audit-list"),
     path(_ACCOUNT + "audit/export.csv", audit.audit_export, name="audit-export"),
     path(_ACCOUNT + "expiry-radar/", insight.expiry_radar, name="expiry-radar"),
+    path(_ACCOUNT + "expiry-radar/<slug:bucket>/", insight.radar_bucket, name="radar-bucket"),
+    path(
+        _ACCOUNT + "expiry-radar/<slug:bucket>/export.csv",
+        exports.radar_bucket_export,
+        name="radar-bucket-export",
+    ),
     path(_ORGANIZATION, contracts.contract_list, name="contract-list"),
     path(
         _ORGANIZATION + "export.csv",

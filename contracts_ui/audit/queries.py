@@ -4,6 +4,7 @@ Recording and verifying are elsewhere in this package; this module only reads.
 """
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,27 +12,72 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from contracts_ui.models import AuditEvent
+from contracts_ui.models import AuditAction, AuditEvent
 
 PENDING = AuditEvent.PENDING
 PENDING_LABEL = "Outcome unknown (no answer recorded)"
 
 
+# fabric's field names as the contract page words them; others are split at their capitals.
+FIELD_LABELS = {
+    "status": "Status",
+    "startDate": "Start date",
+    "endDate": "End date",
+    "priceListId": "Price list",
+    "priceLists": "Price lists",
+    "onContract": "On contract",
+    "promotionStacking": "Promotion stacking",
+    "contractType": "Contract type",
+    "additionalAttributes": "Additional attributes",
+    "isDeleted": "Deleted",
+    "contractId": "Contract id",
+    "partyId": "Organization",
+    "internalPartyId": "Internal party",
+}
+_CAPITAL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 @dataclass(frozen=True)
 class FieldChange:
-    """One field of an outcome's diff, its old and new values as text to show."""
+    """One field of an outcome's diff, its label and old and new values as text to show."""
 
     field: str
     old: str
     new: str
 
+    @property
+    def label(self) -> str:
+        return field_label(self.field)
+
+
+def field_label(field: str) -> str:
+    """A fabric field name in words: "endDate" is "End date"."""
+    return FIELD_LABELS.get(field) or _CAPITAL.sub(" ", field).capitalize()
+
+
+def _readable_moment(text: str) -> str | None:
+    """An ISO timestamp as a person reads it (a UTC midnight as its day); None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if len(text) < 11 or moment.tzinfo is None:
+        return None
+    moment = moment.astimezone(UTC)
+    if moment.time() == time.min:
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
 
 def display_value(value: Any) -> str:
-    """A diff value as a person reads it: strings as they are, anything else as JSON."""
+    """A diff value as a person reads it: dates readable, flags Yes/No, strings as they are,
+    anything else as JSON."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if isinstance(value, str):
-        return value or '""'
+        return _readable_moment(value) or value or '""'
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
@@ -42,6 +88,34 @@ def field_changes(diff: Mapping[str, Any] | None) -> list[FieldChange]:
         old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
         changes.append(FieldChange(str(field), display_value(old), display_value(new)))
     return changes
+
+
+# What an outcome means, in words; fabric's or the console's own message is the technical detail.
+_OUTCOME_WORDS = {
+    "rejected": "fabric refused the change; nothing was changed.",
+    "failed": "fabric was unavailable or did not answer; nothing was changed.",
+    "unknown": "fabric did not answer in time: the change may have been made. "
+    "Open the contract to check before trying again.",
+    "succeeded": "fabric made the change, but its answer could not be read.",
+}
+_EXPORT_FAILED = "The file was not completed."
+
+
+def outcome_words(event: AuditEvent) -> str:
+    """The outcome of an event in words, for the page ("" when there is nothing to say)."""
+    outcome = getattr(event, "outcome", None)
+    if outcome is None or not outcome.message:
+        return ""
+    if event.action in (AuditAction.EXPORT, AuditAction.EXPORT_AUDIT):
+        return _EXPORT_FAILED if outcome.outcome != "succeeded" else ""
+    if (
+        outcome.outcome == "rejected"
+        and len(outcome.message) <= 200
+        and "\n" not in outcome.message
+    ):
+        # fabric's own reason for a refusal is already meant for people.
+        return f"fabric refused the change: {outcome.message}"
+    return _OUTCOME_WORDS.get(outcome.outcome, "")
 
 
 def _ledger(account_id: str) -> QuerySet[AuditEvent]:
@@ -98,6 +172,7 @@ def with_changes(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     for event in listed:
         outcome = getattr(event, "outcome", None)
         event.changes = field_changes(outcome.diff if outcome else None)
+        event.outcome_words = outcome_words(event)
     return listed
 
 

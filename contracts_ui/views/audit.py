@@ -1,8 +1,6 @@
 """Reading the audit ledger: the account's audit page, its CSV export, one contract's history."""
 
 import json
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -14,33 +12,33 @@ from contracts_ui.access import account_access
 from contracts_ui.audit import queries as audit_queries
 from contracts_ui.forms.audit import AuditFilterForm
 from contracts_ui.models import AuditAction, AuditEvent
-from contracts_ui.spreadsheets import spreadsheet_cell, streaming_csv_response
+from contracts_ui.spreadsheets import Table, export_filename, streaming_csv_response
 from contracts_ui.views.rendering import render_page
 
 EVENTS_PER_PAGE = 50
+# The exported columns, in order. Stable names: people build sheets on them (README).
 EXPORT_COLUMNS = (
-    "occurred_at",
-    "username",
-    "account_id",
-    "organization_id",
-    "contract_ref",
-    "contract_id",
-    "action",
-    "summary",
-    "outcome",
-    "fabric_status",
-    "message",
-    "request_id",
-    "client_ip",
-    "user_agent",
-    "diff",
-    "state_before",
-    "request_sent",
-    "state_after",
-    "completed_at",
-    "record_hash",
+    "Time (UTC)",
+    "User",
+    "Account id",
+    "Organization id",
+    "Contract fabric id",
+    "Contract id",
+    "Action",
+    "Summary",
+    "Outcome",
+    "fabric status",
+    "Message",
+    "Request id",
+    "Client IP",
+    "User agent",
+    "Changes",
+    "State before",
+    "Request sent",
+    "State after",
+    "Completed (UTC)",
+    "Record hash",
 )
-# A spreadsheet runs a cell starting with one of these as a formula.
 
 
 def audit_list(request: HttpRequest, account_id: str) -> HttpResponse:
@@ -68,8 +66,13 @@ def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
             f"Invalid filters: {problems}", status=400, content_type="text/plain; charset=utf-8"
         )
     events = audit_queries.audit_events(account_id=access.account.account_id, **form.filters())
-    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    filename = f"audit-{access.account.account_id}-{stamp}.csv"
+    filename = export_filename(
+        "audit",
+        access.account.account_id,
+        *_filter_words(form),
+        moment=timezone.now(),
+        extension="csv",
+    )
     export = audit.start_export(
         request,
         account_id=access.account.account_id,
@@ -79,7 +82,8 @@ def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
     )
     # The ledger as it stood when the export began, without the export's own record.
     events = export.counted(events.filter(pk__lt=export.event.pk).iterator(chunk_size=2000))
-    return streaming_csv_response(_csv_rows(events), filename, export=export)
+    table = Table(columns=EXPORT_COLUMNS, rows=(_export_row(event) for event in events), about=())
+    return streaming_csv_response(table, filename, export=export)
 
 
 def contract_history(
@@ -101,28 +105,33 @@ def contract_history(
     )
 
 
+def _filter_words(form: AuditFilterForm) -> list[str]:
+    """The filters in use, as words for the file name: "outcome rejected", "from 2026-01-01"."""
+    return [
+        f"{name} {value}"
+        for name, value in form.cleaned_data.items()
+        if value not in (None, "") and name != "page"
+    ]
+
+
 def _json_cell(value: Any) -> str:
     if value is None:
         return ""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _iso_utc(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).isoformat() if moment else ""
-
-
-def _export_row(event: AuditEvent) -> list[str]:
+def _export_row(event: AuditEvent) -> list[Any]:
     outcome = getattr(event, "outcome", None)
-    values = [
-        _iso_utc(event.occurred_at),
+    return [
+        event.occurred_at,
         event.username,
         event.account_id,
         event.organization_id,
         event.contract_ref,
         event.contract_id,
-        event.action,
+        event.get_action_display(),
         event.summary,
-        event.outcome_kind,
+        outcome.get_outcome_display() if outcome else audit_queries.PENDING_LABEL,
         outcome.fabric_status if outcome else None,
         outcome.message if outcome else "",
         event.request_id,
@@ -132,13 +141,6 @@ def _export_row(event: AuditEvent) -> list[str]:
         _json_cell(event.state_before),
         _json_cell(event.request_sent),
         _json_cell(outcome.state_after) if outcome else "",
-        _iso_utc(outcome.completed_at) if outcome else "",
+        outcome.completed_at if outcome else None,
         event.record_hash,
     ]
-    return [spreadsheet_cell(value) for value in values]
-
-
-def _csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
-    yield list(EXPORT_COLUMNS)
-    for event in events:
-        yield _export_row(event)

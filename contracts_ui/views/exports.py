@@ -1,42 +1,49 @@
-"""An organization's contracts view (its filters and sort) as a CSV or Excel file.
+"""Contracts as CSV or Excel files: an organization's contracts view (its filters and sort), and
+a bucket of the expiry radar.
 
-Rows come from fabric in pages of 100, each fetched once: the CSV streams as pages arrive; the
-Excel workbook is written row by row (openpyxl write-only) to a temporary file, then sent.
-The file opens with who/what/when lines; each export is recorded in the audit ledger, its outcome
+Rows come from fabric in pages of 100, each fetched once, and are named page by page through the
+cached look-ups (organization and price-list names): the CSV streams as pages arrive; the Excel
+workbook is written row by row (openpyxl write-only) to a temporary file, then sent. The header
+row comes first (COLUMNS, documented in the README); what the file is goes in the Excel file's
+"About" sheet and the CSV's file name. Each export is recorded in the audit ledger, its outcome
 once the file is complete or has failed (contracts_ui.spreadsheets).
 """
 
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC
+from itertools import batched
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
-from contracts_ui import audit, selectors
+from contracts_ui import audit, radar, selectors
 from contracts_ui.access import account_access
-from contracts_ui.fabric.types import Contract
-from contracts_ui.fabric.values import format_datetime
+from contracts_ui.fabric.types import MAX_PAGE_SIZE, Contract, FabricTenant
 from contracts_ui.forms.filters import ContractFilterForm
 from contracts_ui.models import AuditAction
-from contracts_ui.spreadsheets import spreadsheet_cell, streaming_csv_response, xlsx_response
+from contracts_ui.spreadsheets import Table, export_filename, streaming_csv_response, xlsx_response
 from contracts_ui.views.rendering import answer_status, showing_fabric_errors
 
+# The exported columns, in order. Stable names: people build sheets and macros on them.
 COLUMNS = (
-    "_id",
-    "contractId",
-    "organizationId",
-    "status",
-    "contractType",
-    "startDate",
-    "endDate",
-    "priceListId",
-    "onContract",
-    "promotionStacking",
-    "createdAt",
-    "updatedAt",
+    "Contract id",
+    "Organization",
+    "Organization id",
+    "Status",
+    "Contract type",
+    "Start date",
+    "End date",
+    "Price list",
+    "Price list id",
+    "On contract",
+    "Promotion stacking",
+    "Created (UTC)",
+    "Updated (UTC)",
+    "fabric id",
 )
 _FILTER_FIELDS = ("q", "status", "start_from", "start_to", "end_from", "end_to")
+type OrganizationNames = Callable[[list[Contract]], dict[str, str]]
 
 
 def _plain(text: str, status: int) -> HttpResponse:
@@ -58,37 +65,30 @@ def _sort_text(form: ContractFilterForm) -> str:
     return f"{sort_labels[form.cleaned_data['sort']]}, {order}"
 
 
-def _iso(moment: datetime | None) -> str:
-    return format_datetime(moment) or ""
-
-
-def _row(contract: Contract) -> list[Any]:
-    return [
-        contract.id,
-        contract.contract_id,
-        contract.party_id or "",
-        contract.status,
-        contract.contract_type,
-        _iso(contract.start_date),
-        _iso(contract.end_date),
-        contract.price_list_id if contract.price_list_id is not None else "",
-        "true" if contract.on_contract else "false",
-        "true" if contract.promotion_stacking else "false",
-        _iso(contract.created_at),
-        _iso(contract.updated_at),
-    ]
-
-
-def _rows(metadata: list[tuple[str, str]], contracts: Iterable[Contract]) -> Iterator[list[Any]]:
-    """Metadata lines, a blank line, the header, then one line per contract, all made safe for
-    spreadsheets."""
-    for label, value in metadata:
-        yield [spreadsheet_cell(label), spreadsheet_cell(value)]
-    yield []
-    yield list(COLUMNS)
-    for contract in contracts:
-        # Numbers stay numbers for Excel; text that could run as a formula is defused.
-        yield [v if isinstance(v, int) else spreadsheet_cell(v) for v in _row(contract)]
+def contract_rows(
+    tenant: FabricTenant, contracts: Iterable[Contract], organization_names: OrganizationNames
+) -> Iterator[list[Any]]:
+    """One row of COLUMNS per contract, named a page at a time through the cached look-ups."""
+    for page in batched(contracts, MAX_PAGE_SIZE):
+        names = organization_names(list(page))
+        for row in selectors.contract_rows(tenant, page):
+            contract, price_list = row.contract, row.price_list
+            yield [
+                contract.contract_id,
+                names.get(contract.party_id or "", ""),
+                contract.party_id,
+                contract.status,
+                contract.contract_type,
+                contract.start_date,
+                contract.end_date,
+                price_list.name if price_list else None,
+                contract.price_list_id,
+                contract.on_contract,
+                contract.promotion_stacking,
+                contract.created_at,
+                contract.updated_at,
+                contract.id,
+            ]
 
 
 def contract_export(
@@ -112,16 +112,6 @@ def contract_export(
     now = timezone.now().astimezone(UTC)
     account = access.account
     filters, sort = _filters_text(form), _sort_text(form)
-    metadata = [
-        ("Contracts export", f"{account.name} · {organization.name}"),
-        ("Account", f"{account.name} ({account.account_id})"),
-        ("Organization", f"{organization.name} ({organization.id})"),
-        ("Filters", filters),
-        ("Sort", sort),
-        ("Generated at (UTC)", now.strftime("%Y-%m-%dT%H:%M:%SZ")),
-        ("Generated by", request.user.get_username()),
-        ("Rows", str(first.count)),
-    ]
     export = audit.start_export(
         request,
         account_id=account.account_id,
@@ -130,8 +120,91 @@ def contract_export(
         description=f"Export of {first.count} contracts of {organization.name} as {file_format}",
         details={"format": file_format, "filters": filters, "sort": sort},
     )
-    rows = _rows(metadata, export.counted(selectors.every_contract(fetch, first=first)))
-    filename = f"contracts-{organization.id}-{now:%Y%m%dT%H%M%SZ}.{file_format}"
+    table = Table(
+        columns=COLUMNS,
+        rows=contract_rows(
+            access.tenant,
+            export.counted(selectors.every_contract(fetch, first=first)),
+            lambda page: {organization.id: organization.name},
+        ),
+        about=(
+            ("What", f"Contracts of {organization.name}"),
+            ("Account", f"{account.name} ({account.account_id})"),
+            ("Organization", f"{organization.name} ({organization.id})"),
+            ("Filters", filters),
+            ("Sort", sort),
+            ("Generated at (UTC)", now.strftime("%Y-%m-%d %H:%M:%S")),
+            ("Generated by", request.user.get_username()),
+            ("Rows", str(first.count)),
+        ),
+    )
+    filter_words = [filters] if filters != "none" else []
+    filename = export_filename(
+        "contracts",
+        organization.name,
+        *filter_words,
+        f"sort {form.cleaned_data['sort']} {form.cleaned_data['order']}",
+        moment=now,
+        extension=file_format,
+    )
     if file_format == "xlsx":
-        return xlsx_response(rows, filename, sheet="Contracts", export=export)
-    return streaming_csv_response(rows, filename, export=export)
+        return xlsx_response(table, filename, sheet="Contracts", export=export)
+    return streaming_csv_response(table, filename, export=export)
+
+
+def radar_bucket_export(request: HttpRequest, account_id: str, bucket: str) -> HttpResponse:
+    """One bucket of the expiry radar (the organization's, or the account's) as CSV."""
+    access = account_access(request, account_id)
+    window = radar.bucket_by_slug(bucket)
+    organization_id = radar.organization_id_from_query(request.GET.get("organization", ""))
+    if window is None or organization_id is None:
+        raise Http404("No such bucket or organization")
+    today = timezone.now().astimezone(UTC).date()
+    failure: dict = {}
+    with showing_fabric_errors(failure):
+        organization = (
+            selectors.organization(access.tenant, organization_id=organization_id)
+            if organization_id
+            else None
+        )
+        fetch = radar.bucket_fetch(
+            access.tenant, window, today=today, organization_id=organization_id
+        )
+        first = selectors.first_page(fetch)
+    if failure:
+        return _plain(f"fabric: {failure['fabric_error'].user_message}", answer_status(failure))
+    now = timezone.now().astimezone(UTC)
+    account = access.account
+    scope = organization.name if organization else f"every organization of {account.name}"
+    what = f"active contracts {window.description(today)}"
+    export = audit.start_export(
+        request,
+        account_id=account.account_id,
+        action=AuditAction.EXPORT,
+        organization_id=organization.id if organization else "",
+        description=f"Export of {first.count} {what}, {scope}, as csv",
+        details={"format": "csv", "bucket": window.slug, "organization": organization_id},
+    )
+
+    def names(page: list[Contract]) -> dict[str, str]:
+        if organization:
+            return {organization.id: organization.name}
+        ids = (contract.party_id for contract in page if contract.party_id)
+        return selectors.organization_names(access.tenant, organization_ids=ids, limit=len(page))
+
+    table = Table(
+        columns=COLUMNS,
+        rows=contract_rows(
+            access.tenant, export.counted(selectors.every_contract(fetch, first=first)), names
+        ),
+        about=(),
+    )
+    filename = export_filename(
+        "expiry-radar",
+        window.slug if window.slug == "expired" else f"{window.slug} days",
+        organization.name if organization else account.name,
+        today.isoformat(),
+        moment=now,
+        extension="csv",
+    )
+    return streaming_csv_response(table, filename, export=export)

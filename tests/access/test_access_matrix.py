@@ -54,6 +54,16 @@ MATRIX = {
     "contracts_ui:contract-timeline": ("get", lambda w, contract: _organization(w), _A_READ),
     "contracts_ui:contract-status-counts": ("get", lambda w, contract: _organization(w), _A_READ),
     "contracts_ui:expiry-radar": ("get", lambda world, contract: _account(world), _A_READ),
+    "contracts_ui:radar-bucket": (
+        "get",
+        lambda w, contract: {**_account(w), "bucket": "0-30"},
+        _A_READ,
+    ),
+    "contracts_ui:radar-bucket-export": (
+        "get",
+        lambda world, contract: {**_account(world), "bucket": "expired"},
+        _A_READ,
+    ),
     "contracts_ui:audit-list": ("get", lambda world, contract: _account(world), _A_READ),
     "contracts_ui:audit-export": ("get", lambda world, contract: _account(world), _A_READ),
     "contracts_ui:contract-history": (

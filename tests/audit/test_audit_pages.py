@@ -1,7 +1,9 @@
 """The account's audit page and its CSV export: who reads them, filters, paging, htmx, escaping."""
 
+import codecs
 import csv
 import io
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -11,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts_ui.models import AuditAction, AuditOutcomeKind
+from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 from contracts_ui.views.audit import EXPORT_COLUMNS
 from tests.audit.conftest import record
 from tests.conftest import ACCOUNT_B
@@ -32,8 +34,10 @@ def _with_query(url: str, query: dict) -> str:
 
 
 def _csv(response) -> tuple[list[str], list[dict[str, str]]]:
-    """The header row and the rows as {column: value}."""
-    text = b"".join(response.streaming_content).decode()
+    """The header row and the rows as {column: value}; the file starts with a byte-order mark."""
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(codecs.BOM_UTF8)
+    text = raw.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     rows = list(reader)
     return list(reader.fieldnames or []), rows
@@ -68,8 +72,12 @@ def mixed_ledger(console_world):
 
 
 def _summaries(response) -> set[str]:
-    html = response.content.decode()
-    return {tag for tag in ("S1", "S2", "S3", "S4", "S5", "SB") if f" {tag}<" in html}
+    """The tags of the summaries of the events the page shows (one row per event)."""
+    shown = re.findall(r'<tr id="audit-event-(\d+)">', response.content.decode())
+    summaries = AuditEvent.objects.filter(pk__in=shown).values_list("summary", flat=True)
+    return {
+        tag for tag in ("S1", "S2", "S3", "S4", "S5", "SB") for s in summaries if s.endswith(tag)
+    }
 
 
 def test_a_viewer_reads_the_accounts_events_newest_first(
@@ -79,7 +87,8 @@ def test_a_viewer_reads_the_accounts_events_newest_first(
     assert response.status_code == 200
     html = response.content.decode()
     assert _summaries(response) == {"S1", "S2", "S3", "S4", "S5"}
-    assert html.index("other org S5") < html.index("status change S1")
+    newest, oldest = mixed_ledger["other_org"], mixed_ledger["status"]
+    assert html.index(f'id="audit-event-{newest.pk}"') < html.index(f'id="audit-event-{oldest.pk}"')
     assert "Outcome unknown (no answer recorded)" in html
     assert "endDate must be after startDate" in html
     assert "DRAFT" in html
@@ -157,15 +166,14 @@ def test_invalid_filters_make_the_export_a_bad_request(viewer_client, console_wo
 def test_pages_hold_fifty_events_and_a_page_past_the_end_shows_the_last(
     viewer_client, console_world
 ):
-    for n in range(60):
-        record(console_world.editor_a, summary=f"bulk change #{n:02d}")
+    events = [record(console_world.editor_a, summary=f"bulk change #{n:02d}") for n in range(60)]
     first = viewer_client.get(_page_url(console_world)).content.decode()
     assert "1–50 of 60" in first
-    assert "bulk change #59" in first
-    assert "bulk change #09" not in first
+    assert f'id="audit-event-{events[59].pk}"' in first
+    assert f'id="audit-event-{events[9].pk}"' not in first
     beyond = viewer_client.get(_page_url(console_world, page=99)).content.decode()
     assert "51–60 of 60" in beyond
-    assert "bulk change #00" in beyond
+    assert f'id="audit-event-{events[0].pk}"' in beyond
 
 
 def test_the_page_costs_the_same_queries_for_5_and_60_events(viewer_client, console_world):
@@ -223,7 +231,7 @@ def test_hostile_values_are_escaped(viewer_client, console_world):
     )
     html = viewer_client.get(_page_url(console_world)).content.decode()
     assert "<script>alert" not in html
-    assert "&lt;script&gt;alert(&#x27;summary&#x27;)" in html
+    assert "&lt;script&gt;alert(&#x27;user&#x27;)" in html
     assert "&lt;b&gt;old&lt;/b&gt;" in html
 
 
@@ -238,20 +246,33 @@ def test_a_viewer_downloads_one_csv_row_per_event(viewer_client, console_world, 
     header, rows = _csv(response)
     assert header == list(EXPORT_COLUMNS)
     assert len(rows) == 5
-    by_summary = {row["summary"]: row for row in rows}
+    by_summary = {row["Summary"]: row for row in rows}
     rejected = by_summary["rejected change S3"]
-    assert rejected["outcome"] == "rejected"
-    assert rejected["fabric_status"] == "400"
-    assert rejected["message"] == "endDate must be after startDate"
-    assert rejected["record_hash"] == mixed_ledger["rejected"].record_hash
-    assert rejected["occurred_at"].endswith("+00:00")
-    assert by_summary["status change S1"]["diff"] == '{"status":["DRAFT","ACTIVE"]}'
-    assert by_summary["pending change S4"]["outcome"] == "pending"
+    assert rejected["Outcome"] == "Rejected by fabric"
+    assert rejected["Action"] == "Change status"
+    assert rejected["fabric status"] == "400"
+    assert rejected["Message"] == "endDate must be after startDate"
+    assert rejected["Record hash"] == mixed_ledger["rejected"].record_hash
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rejected["Time (UTC)"])
+    assert by_summary["status change S1"]["Changes"] == '{"status":["DRAFT","ACTIVE"]}'
+    assert by_summary["pending change S4"]["Outcome"] == "Outcome unknown (no answer recorded)"
+    assert by_summary["pending change S4"]["Completed (UTC)"] == ""
+
+
+def test_the_csv_name_says_which_filters(viewer_client, console_world, mixed_ledger):
+    response = viewer_client.get(_export_url(console_world, outcome="rejected", user="fi"))
+    assert re.search(
+        r'filename="audit-\w{24}-user-fi-outcome-rejected-\d{8}T\d{6}Z\.csv"',
+        response["Content-Disposition"],
+    )
+    header, rows = _csv(response)
+    assert header[0] == "Time (UTC)"
+    assert [row["Summary"] for row in rows] == ["rejected change S3"]
 
 
 def test_the_csv_follows_the_filters(viewer_client, console_world, mixed_ledger):
     _, rows = _csv(viewer_client.get(_export_url(console_world, outcome="pending")))
-    assert [row["summary"] for row in rows] == ["pending change S4"]
+    assert [row["Summary"] for row in rows] == ["pending change S4"]
 
 
 def test_formula_like_values_are_neutralised_in_the_csv(viewer_client, console_world):
@@ -261,8 +282,8 @@ def test_formula_like_values_are_neutralised_in_the_csv(viewer_client, console_w
         summary='=HYPERLINK("http://evil.example","click")',
     )
     _, [row] = _csv(viewer_client.get(_export_url(console_world)))
-    assert row["summary"] == '\'=HYPERLINK("http://evil.example","click")'
-    assert row["username"] == "'@admin"
+    assert row["Summary"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row["User"] == "'@admin"
 
 
 @pytest.mark.parametrize("url_name", ["contracts_ui:audit-list", "contracts_ui:audit-export"])
@@ -270,3 +291,68 @@ def test_a_user_without_a_grant_gets_404(client, console_world, mixed_ledger, ur
     client.force_login(console_world.stranger)
     url = reverse(url_name, kwargs={"account_id": console_world.account_a.account_id})
     assert client.get(url).status_code == 404
+
+
+def _row(html: str, event: AuditEvent) -> str:
+    return re.search(rf'<tr id="audit-event-{event.pk}">.*?</tr>', html, re.DOTALL).group(0)
+
+
+def test_changes_read_with_field_labels_and_readable_dates(viewer_client, console_world):
+    event = record(
+        console_world.editor_a,
+        action=AuditAction.CHANGE_DATES,
+        summary="Change dates of contract C-1: endDate, startDate",
+        diff={
+            "endDate": ["2027-01-01T00:00:00.000Z", "2027-06-30T12:30:00.000Z"],
+            "startDate": [None, "2026-01-01T00:00:00.000Z"],
+            "onContract": [False, True],
+        },
+    )
+    row = _row(viewer_client.get(_page_url(console_world)).content.decode(), event)
+    assert '<span class="diff__field">End date</span>' in row
+    assert '<span class="diff__field">Start date</span>' in row
+    assert '<span class="diff__field">On contract</span>' in row
+    assert ">2027-01-01<" in row
+    assert ">2027-06-30 12:30 UTC<" in row
+    assert ">No<" in row
+    assert ">Yes<" in row
+    assert "T00:00:00" not in row
+    assert "endDate" not in row
+
+
+def test_each_action_is_named_once_per_row(viewer_client, console_world):
+    event = record(console_world.editor_a, summary="Change status of contract C-1: status")
+    export = record(
+        console_world.viewer_a,
+        action=AuditAction.EXPORT,
+        summary="Export of 3 contracts of Northwind as csv",
+        diff={},
+        message="3 rows written",
+        contract_ref="",
+        contract_id="",
+    )
+    html = viewer_client.get(_page_url(console_world)).content.decode()
+    edit_row = _row(html, event)
+    assert edit_row.count("Change status") == 1
+    # An event about no contract (an export) has its summary say what was done.
+    export_row = _row(html, export)
+    assert "Export of 3 contracts of Northwind as csv" in export_row
+    assert "3 rows written" in export_row
+
+
+def test_a_failure_reads_in_words_with_the_detail_behind_a_disclosure(viewer_client, console_world):
+    technical = "ReadTimeout fabric PUT /v1/organizations/org-1/contracts/ref-1 after 10.0 s"
+    event = record(
+        console_world.editor_a,
+        outcome=AuditOutcomeKind.FAILED,
+        message=technical,
+        fabric_status=None,
+        diff={},
+    )
+    row = _row(viewer_client.get(_page_url(console_world)).content.decode(), event)
+    words = re.search(r'<p class="audit__message">(.*?)</p>', row).group(1)
+    assert words == "fabric was unavailable or did not answer; nothing was changed."
+    detail = re.search(r"<details class=\"audit__detail\">(.*?)</details>", row, re.DOTALL)
+    assert "<summary>Technical detail</summary>" in detail.group(1)
+    assert technical in detail.group(1)
+    assert technical not in row.replace(detail.group(0), "")

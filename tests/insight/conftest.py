@@ -35,6 +35,23 @@ def export_organization(sandbox, fabric_world):
     return organization
 
 
+def busy_organization_specs() -> list[tuple[str, str, str]]:
+    """36 (status, start, end) contracts whose ACTIVE ones make 189 overlapping pairs: 18 that
+    all overlap (153 pairs), 9 more that all overlap (36), and 9 in a row without overlap."""
+    day = date(2024, 1, 1)
+    specs = [("ACTIVE", day + timedelta(days=n), day + timedelta(days=730 + n)) for n in range(18)]
+    later = date(2026, 6, 1)
+    specs += [
+        ("ACTIVE", later + timedelta(days=n), later + timedelta(days=365 + n)) for n in range(9)
+    ]
+    last = date(2027, 7, 1)
+    specs += [
+        ("ACTIVE", last + timedelta(days=40 * n), last + timedelta(days=40 * n + 30))
+        for n in range(9)
+    ]
+    return [(status, start.isoformat(), end.isoformat()) for status, start, end in specs]
+
+
 @pytest.fixture(scope="session")
 def timeline_organization(sandbox, fabric_world):
     """Six contracts: A and B (ACTIVE) overlap, a gap before C, F follows C the next day (no

@@ -77,7 +77,7 @@ def test_a_complete_audit_export_is_recorded_with_its_rows(viewer_client, consol
     rows = b"".join(second.streaming_content).decode().splitlines()[1:]
     # The ledger as it stood when the export began: the first export, not the second.
     assert len(rows) == 1
-    assert AuditAction.EXPORT_AUDIT in rows[0]
+    assert AuditAction.EXPORT_AUDIT.label in rows[0]
     earlier, latest = AuditEvent.objects.select_related("outcome").order_by("id")
     assert (earlier.outcome.message, latest.outcome.message) == ("0 rows written", "1 rows written")
     assert latest.action == AuditAction.EXPORT_AUDIT

@@ -1,16 +1,21 @@
-"""Exports of an organization's contracts view as CSV and Excel: rows, metadata, paging, audit."""
+"""Exports of an organization's contracts view as CSV and Excel: the header first, names and
+typed cells, what the file is (About sheet, file name), paging, audit."""
 
+import codecs
 import csv
 import io
 import math
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 from contracts_ui.spreadsheets import spreadsheet_cell
+from contracts_ui.views.exports import COLUMNS
 from tests.conftest import ACCOUNT_A, create_contract, fabric_headers
 
 ORGANIZATION_LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
@@ -23,6 +28,14 @@ def _url(world, organization, file_format: str, **query) -> str:
         kwargs={"account_id": world.account_a.account_id, "organization_id": organization["_id"]},
     )
     return url + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")
+
+
+def _csv_moment(value: str) -> str:
+    """How the CSV writes a fabric timestamp: its UTC day at midnight, else day and time."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    if moment.time() == datetime.min.time():
+        return moment.date().isoformat()
+    return moment.replace(tzinfo=None).isoformat(" ", "seconds")
 
 
 def _stand_in_contracts(sandbox, organization) -> list[dict]:
@@ -50,22 +63,25 @@ def _expected_ids(sandbox, organization, *, status=None, sort="updatedAt", order
     return [row["_id"] for row in rows]
 
 
-def _csv(response) -> tuple[dict[str, str], list[str], list[list[str]]]:
-    """(metadata, header, rows) of a CSV export."""
-    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    blank = lines.index([])
-    metadata = {line[0]: line[1] for line in lines[:blank]}
-    return metadata, lines[blank + 1], lines[blank + 2 :]
+def _csv(response) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a CSV export: UTF-8 with a byte-order mark, the header first."""
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(codecs.BOM_UTF8)
+    lines = list(csv.reader(io.StringIO(raw[len(codecs.BOM_UTF8) :].decode("utf-8"))))
+    assert all(len(line) == len(lines[0]) for line in lines), "every row has every column"
+    return lines[0], lines[1:]
 
 
-def _xlsx(response) -> tuple[dict[str, str], list[str], list[list]]:
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Contracts"]
-    lines = [
-        [cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)
-    ]
-    blank = lines.index([])
-    metadata = {line[0]: line[1] for line in lines[:blank]}
-    return metadata, lines[blank + 1], lines[blank + 2 :]
+def _xlsx(response) -> tuple[list[str], list[list], dict[str, str], object]:
+    """(header, rows, About's lines, the data sheet) of an Excel export."""
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["Contracts", "About"]
+    sheet = workbook["Contracts"]
+    lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    about = {
+        row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True) if row and row[0]
+    }
+    return lines[0], lines[1:], about, sheet
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
@@ -87,19 +103,78 @@ def test_it_exports_every_row_of_a_filtered_view_fetching_each_page_once(
         )
     )
     assert response.status_code == 200
-    metadata, header, rows = (_csv if file_format == "csv" else _xlsx)(response)
-    assert header[:4] == ["_id", "contractId", "organizationId", "status"]
-    assert [row[0] for row in rows] == expected
-    assert {row[3] for row in rows} == {"ACTIVE"}
+    header, rows = _csv(response) if file_format == "csv" else _xlsx(response)[:2]
+    assert tuple(header) == COLUMNS
+    fabric_id = COLUMNS.index("fabric id")
+    assert [row[fabric_id] for row in rows] == expected
+    assert {row[COLUMNS.index("Status")] for row in rows} == {"ACTIVE"}
     assert len(rows) > 100, "the filtered view must span more than one fabric page"
     calls = sandbox.admin.request_count(method="GET", path=ORGANIZATION_LIST_PATH)
     assert calls == math.ceil(len(expected) / 100)
-    assert metadata["Account"] == f"Acme Industrial ({console_world.account_a.account_id})"
-    assert metadata["Organization"] == f"Export Partners AG ({export_organization['_id']})"
-    assert metadata["Filters"] == "Status: ACTIVE"
-    assert metadata["Sort"] == "End date, ascending"
-    assert metadata["Rows"] == str(len(expected))
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", metadata["Generated at (UTC)"])
+    # What the file is, in its name (CSV) or its About sheet (Excel).
+    disposition = response["Content-Disposition"]
+    assert re.search(
+        rf'filename="contracts-export-partners-ag-status-active-sort-enddate-asc-'
+        rf'\d{{8}}T\d{{6}}Z\.{file_format}"',
+        disposition,
+    ), disposition
+
+
+def test_the_excel_file_is_ready_for_sorting_and_filtering(
+    viewer_client, console_world, export_organization, sandbox
+):
+    stand_in = {row["_id"]: row for row in _stand_in_contracts(sandbox, export_organization)}
+    response = viewer_client.get(
+        _url(console_world, export_organization, "xlsx", status="ACTIVE", sort="endDate")
+    )
+    header, rows, about, sheet = _xlsx(response)
+    assert tuple(header) == COLUMNS
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+    column = {label: index for index, label in enumerate(COLUMNS)}
+    for row in rows:
+        record = stand_in[row[column["fabric id"]]]
+        for label, field in (("Start date", "startDate"), ("End date", "endDate")):
+            assert isinstance(row[column[label]], datetime)
+            assert row[column[label]].date().isoformat() == record[field][:10]
+        assert isinstance(row[column["Updated (UTC)"]], datetime)
+        assert row[column["On contract"]] is record.get("onContract", False)
+        assert row[column["Promotion stacking"]] is record.get("promotionStacking", False)
+        assert row[column["Organization"]] == "Export Partners AG"
+    widths = [sheet.column_dimensions[get_column_letter(i + 1)].width for i in range(len(COLUMNS))]
+    assert widths[column["Organization"]] >= len("Export Partners AG")
+    assert all(8 <= width <= 60 for width in widths)
+    assert about["What"] == "Contracts of Export Partners AG"
+    assert about["Filters"] == "Status: ACTIVE"
+    assert about["Sort"] == "End date, descending"
+    assert about["Account"] == f"Acme Industrial ({console_world.account_a.account_id})"
+    assert about["Rows"] == str(len(rows))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", about["Generated at (UTC)"])
+    assert about["Generated by"] == "fiona"
+
+
+def test_names_columns_match_the_stand_in(
+    viewer_client, console_world, export_organization, sandbox, fabric_world
+):
+    # Two contracts of their own organization, linked to the two price lists of the world.
+    organization = sandbox.admin.create_organization(ACCOUNT_A, name="Zürich Métiers GmbH")
+    for price_list in (fabric_world.price_list, fabric_world.other_price_list):
+        create_contract(
+            sandbox, organization["_id"], status="ACTIVE", priceListId=price_list["priceListId"]
+        )
+    create_contract(sandbox, organization["_id"], status="DRAFT")
+    names = {
+        fabric_world.price_list["priceListId"]: fabric_world.price_list["name"],
+        fabric_world.other_price_list["priceListId"]: fabric_world.other_price_list["name"],
+    }
+    header, rows = _csv(viewer_client.get(_url(console_world, organization, "csv")))
+    exported = [dict(zip(header, row, strict=True)) for row in rows]
+    assert {row["Organization"] for row in exported} == {"Zürich Métiers GmbH"}
+    assert {row["Organization id"] for row in exported} == {organization["_id"]}
+    assert sorted((row["Price list id"], row["Price list"]) for row in exported) == sorted(
+        [("", ""), *((str(key), name) for key, name in names.items())]
+    )
+    assert {row["On contract"] for row in exported} <= {"TRUE", "FALSE"}
 
 
 def test_an_unfiltered_csv_matches_the_stand_in_field_by_field(
@@ -108,17 +183,19 @@ def test_an_unfiltered_csv_matches_the_stand_in_field_by_field(
     stand_in = {row["_id"]: row for row in _stand_in_contracts(sandbox, export_organization)}
     sandbox.admin.clear_requests()
     response = editor_client.get(_url(console_world, export_organization, "csv"))
-    _, header, rows = _csv(response)
+    header, rows = _csv(response)
     assert len(rows) == len(stand_in) == 250
     assert sandbox.admin.request_count(method="GET", path=ORGANIZATION_LIST_PATH) == 3
-    assert [row[0] for row in rows] == _expected_ids(sandbox, export_organization)
-    for row in rows:
-        record, exported = stand_in[row[0]], dict(zip(header, row, strict=True))
-        assert exported["status"] == record["status"]
-        assert exported["organizationId"] == record["partyId"]
-        assert exported["startDate"] == record["startDate"]
-        assert exported["endDate"] == record["endDate"]
-        assert exported["contractId"].lstrip("'") == str(record["contractId"])
+    exported = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [row["fabric id"] for row in exported] == _expected_ids(sandbox, export_organization)
+    for row in exported:
+        record = stand_in[row["fabric id"]]
+        assert row["Status"] == record["status"]
+        assert row["Organization id"] == record["partyId"]
+        assert row["Organization"] == "Export Partners AG"
+        assert row["Start date"] == _csv_moment(record["startDate"])
+        assert row["End date"] == _csv_moment(record["endDate"])
+        assert row["Contract id"].lstrip("'") == str(record["contractId"])
 
 
 def test_a_search_is_exported_through_the_account_wide_list(
@@ -126,16 +203,16 @@ def test_a_search_is_exported_through_the_account_wide_list(
 ):
     sandbox.admin.clear_requests()
     response = viewer_client.get(_url(console_world, export_organization, "csv", q="SUM"))
-    metadata, _, rows = _csv(response)
-    assert [row[1] for row in rows] == ["'=SUM(1+1)-insight"]
-    assert metadata["Filters"] == "Contract id contains: SUM"
+    _, rows = _csv(response)
+    assert [row[0] for row in rows] == ["'=SUM(1+1)-insight"]
+    assert "contract-id-contains-sum" in response["Content-Disposition"]
     assert sandbox.admin.request_count(method="GET", path=ACCOUNT_LIST_PATH) == 1
 
 
 def test_formula_like_cells_are_defused_in_excel(viewer_client, console_world, export_organization):
     response = viewer_client.get(_url(console_world, export_organization, "xlsx", q="SUM"))
-    _, _, rows = _xlsx(response)
-    assert rows[0][1] == "'=SUM(1+1)-insight"
+    _, rows, _, _ = _xlsx(response)
+    assert rows[0][0] == "'=SUM(1+1)-insight"
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
@@ -223,10 +300,10 @@ def test_control_characters_in_a_contract_do_not_break_its_export(
     response = viewer_client.get(_url(console_world, organization, file_format))
 
     assert response.status_code == 200
-    _, header, rows = _csv(response) if file_format == "csv" else _xlsx(response)
-    row = dict(zip(header, rows[0], strict=False))
-    assert row["contractId"] == f"CTRL-\ufffd\ufffd\ufffd-{file_format}"
-    assert row["contractType"] == "'  =HYPERLINK(1)\ufffd"
+    header, rows = _csv(response) if file_format == "csv" else _xlsx(response)[:2]
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["Contract id"] == f"CTRL-\ufffd\ufffd\ufffd-{file_format}"
+    assert row["Contract type"] == "'  =HYPERLINK(1)\ufffd"
     event = AuditEvent.objects.select_related("outcome").get()
     assert event.outcome.outcome == AuditOutcomeKind.SUCCEEDED
 

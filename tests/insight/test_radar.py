@@ -1,7 +1,12 @@
 """The expiry radar over a dedicated account: buckets at their edges, lists, and who may see it."""
 
+import codecs
+import csv
+import io
 import re
 from datetime import UTC, date, datetime
+from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -35,15 +40,24 @@ def radar_client(client, db, radar_world, radar_capabilities):
     return client
 
 
-def _url() -> str:
-    return reverse("contracts_ui:expiry-radar", kwargs={"account_id": RADAR_ACCOUNT})
+def _url(**query) -> str:
+    url = reverse("contracts_ui:expiry-radar", kwargs={"account_id": RADAR_ACCOUNT})
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _bucket(html: str, bucket: str) -> tuple[int, str, str]:
+    """(count, link, CSV link) of a bucket card."""
+    card = re.search(
+        rf'<li class="radar-bucket[^"]*" data-bucket="{bucket}">.*?</li>', html, re.DOTALL
+    )
+    count = re.search(r'<span class="radar-bucket__count">(\d+)</span>', card.group(0))
+    link = re.search(r'class="radar-bucket__link" href="([^"]+)"', card.group(0))
+    export = re.search(r'class="radar-bucket__export" href="([^"]+)"', card.group(0))
+    return int(count.group(1)), unescape(link.group(1)), unescape(export.group(1))
 
 
 def _bucket_count(html: str, bucket: str) -> int:
-    match = re.search(
-        rf'data-bucket="{bucket}"><span class="radar-bucket__count">(\d+)</span>', html
-    )
-    return int(match.group(1))
+    return _bucket(html, bucket)[0]
 
 
 def _rows(html: str, table_id: str) -> list[tuple[str, int, str]]:
@@ -145,3 +159,87 @@ def test_the_organization_list_links_the_radar(client, console_world):
         )
         in html
     )
+
+
+def _contract_table_ids(html: str) -> list[str]:
+    return re.findall(r'<tr id="contract-row-([^"]+)"', html)
+
+
+def _csv_ids(response) -> list[str]:
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(codecs.BOM_UTF8)
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    return [row["fabric id"] for row in reader]
+
+
+EXPECTED_BUCKETS = {"0-30": (0, 30), "31-60": (31, 60), "61-90": (61, 90), "expired": (-40, -1)}
+
+
+@pytest.mark.parametrize("bucket", sorted(EXPECTED_BUCKETS))
+def test_an_account_wide_bucket_links_to_exactly_its_contracts_and_its_export(
+    radar_client, radar_world, bucket
+):
+    by_days = radar_world["by_days"]
+    expected = [by_days[days]["_id"] for days in EXPECTED_BUCKETS[bucket]]
+    count, link, export = _bucket(radar_client.get(_url()).content.decode(), bucket)
+    assert count == len(expected)
+    page = radar_client.get(link)
+    assert page.status_code == 200
+    assert [row[0] for row in _rows(page.content.decode(), "radar-bucket-table")] == expected
+    assert _csv_ids(radar_client.get(export)) == expected
+
+
+@pytest.mark.parametrize("bucket", sorted(EXPECTED_BUCKETS))
+def test_an_organizations_bucket_opens_its_contracts_table_filtered_to_the_bucket(
+    radar_client, radar_world, bucket
+):
+    north, _ = radar_world["organizations"]
+    by_days = radar_world["by_days"]
+    expected = [
+        by_days[days]["_id"]
+        for days in EXPECTED_BUCKETS[bucket]
+        if by_days[days]["partyId"] == north["_id"]
+    ]
+    html = radar_client.get(_url(organization=north["_id"])).content.decode()
+    assert "Radar South" not in html.split('id="radar-upcoming"')[1]
+    count, link, export = _bucket(html, bucket)
+    assert count == len(expected)
+    assert link.startswith(
+        reverse(
+            "contracts_ui:contract-list",
+            kwargs={"account_id": RADAR_ACCOUNT, "organization_id": north["_id"]},
+        )
+    )
+    assert sorted(_contract_table_ids(radar_client.get(link).content.decode())) == sorted(expected)
+    assert _csv_ids(radar_client.get(export)) == expected
+
+
+def test_a_bucket_export_is_recorded_like_other_exports(radar_client, radar_world):
+    from contracts_ui.models import AuditAction, AuditEvent
+
+    _, _, export = _bucket(radar_client.get(_url()).content.decode(), "expired")
+    response = radar_client.get(export)
+    assert "no-store" in response["Cache-Control"]
+    assert re.search(
+        r'filename="expiry-radar-expired-radar-holdings-[\d-]+-\d{8}T\d{6}Z\.csv"',
+        response["Content-Disposition"],
+    )
+    assert len(_csv_ids(response)) == 2
+    event = AuditEvent.objects.select_related("outcome").get()
+    assert event.action == AuditAction.EXPORT
+    assert event.request_sent["bucket"] == "expired"
+    assert event.outcome.message == "2 rows written"
+
+
+def test_an_unknown_bucket_or_organization_is_refused(radar_client, radar_world):
+    bucket = reverse(
+        "contracts_ui:radar-bucket", kwargs={"account_id": RADAR_ACCOUNT, "bucket": "91-120"}
+    )
+    assert radar_client.get(bucket).status_code == 404
+    html = radar_client.get(_url(organization="f" * 24)).content.decode()
+    assert "field--invalid" in html
+    # What cannot be an organization id never reaches fabric.
+    assert "field--invalid" in radar_client.get(_url(organization="../x")).content.decode()
+    for name in ("contracts_ui:radar-bucket", "contracts_ui:radar-bucket-export"):
+        url = reverse(name, kwargs={"account_id": RADAR_ACCOUNT, "bucket": "0-30"})
+        assert radar_client.get(url, {"organization": "../x"}).status_code == 404
