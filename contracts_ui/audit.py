@@ -10,6 +10,8 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +46,24 @@ def actor_from_request(request: HttpRequest) -> Actor:
         client_ip=request.META.get("REMOTE_ADDR") or None,
         user_agent=request.headers.get("User-Agent", "")[:300],
     )
+
+
+# The bulk record whose children are being written in this thread, and the children so far.
+_bulk_parent: ContextVar[tuple[AuditEvent, list[AuditEvent]] | None] = ContextVar(
+    "audit_bulk_parent", default=None
+)
+
+
+@contextmanager
+def part_of(parent: AuditEvent) -> Iterator[list[AuditEvent]]:
+    """Every attempt recorded inside names `parent` (request_sent["bulk"] is its request id);
+    the list yielded collects those attempts, for the caller to link to."""
+    children: list[AuditEvent] = []
+    token = _bulk_parent.set((parent, children))
+    try:
+        yield children
+    finally:
+        _bulk_parent.reset(token)
 
 
 def _digest(content: Mapping[str, Any], previous_hash: str) -> str:
@@ -123,6 +143,9 @@ def record_attempt(
     state_before: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Store an attempt, committed before the caller contacts fabric."""
+    bulk = _bulk_parent.get()
+    if bulk is not None:
+        request_sent = {**request_sent, "bulk": bulk[0].request_id}
     with transaction.atomic():
         _lock_chain()
         last = AuditEvent.objects.order_by("-id").values_list("record_hash", flat=True).first()
@@ -145,6 +168,8 @@ def record_attempt(
         )
         event.record_hash = _digest(_event_content(event), event.previous_hash)
         event.save()
+    if bulk is not None:
+        bulk[1].append(event)
     return event
 
 
@@ -197,6 +222,26 @@ def record_export(
         organization_id=organization_id,
     )
     record_outcome(event, outcome=AuditOutcomeKind.SUCCEEDED, message=f"{row_count} rows")
+    return event
+
+
+def record_bulk(
+    *, actor: Actor, account_id: str, organization_id: str, summary: str, details: Mapping
+) -> AuditEvent:
+    """The ledger's record of a bulk change, which its contracts' own records name (part_of).
+    It sends nothing to fabric itself: each contract's write is its own audited attempt."""
+    event = record_attempt(
+        actor=actor,
+        account_id=account_id,
+        action=AuditAction.BULK,
+        summary=summary,
+        request_sent=details,
+        request_id=uuid.uuid4().hex,
+        organization_id=organization_id,
+    )
+    record_outcome(
+        event, outcome=AuditOutcomeKind.SUCCEEDED, message="applied contract by contract"
+    )
     return event
 
 
