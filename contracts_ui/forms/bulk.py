@@ -15,14 +15,15 @@ class BulkChangeForm(forms.Form):
     table's filter (`all_matching`, with the filter's own fields beside it)."""
 
     action = forms.ChoiceField(label="Change", choices=BulkAction.choices)
+    # Named apart from the filter's fields (status, …), which are posted beside them.
     months = forms.IntegerField(label="Months", min_value=1, max_value=120, required=False)
-    end_date = forms.DateField(label="New end date", widget=DateInput, required=False)
-    status = forms.ChoiceField(
+    new_end_date = forms.DateField(label="New end date", widget=DateInput, required=False)
+    new_status = forms.ChoiceField(
         label="New status",
         choices=[("", "—"), *[(status, status.title()) for status in CONTRACT_STATUSES]],
         required=False,
     )
-    price_list_id = forms.IntegerField(
+    new_price_list_id = forms.IntegerField(
         label="Price list id", min_value=1, max_value=2**53, required=False
     )
     contract = forms.MultipleChoiceField(required=False)
@@ -31,9 +32,9 @@ class BulkChangeForm(forms.Form):
     # The value each action needs, and its message when missing.
     _NEEDS = {
         BulkAction.EXTEND_END: ("months", "Say by how many months."),
-        BulkAction.SET_END: ("end_date", "Give the new end date."),
-        BulkAction.SET_STATUS: ("status", "Choose the new status."),
-        BulkAction.SET_PRICE_LIST: ("price_list_id", "Give the price list's id."),
+        BulkAction.SET_END: ("new_end_date", "Give the new end date."),
+        BulkAction.SET_STATUS: ("new_status", "Choose the new status."),
+        BulkAction.SET_PRICE_LIST: ("new_price_list_id", "Give the price list's id."),
     }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -58,7 +59,7 @@ class BulkChangeForm(forms.Form):
         data = self.cleaned_data
         action = BulkAction(data["action"])
         field = self._NEEDS[action][0]
-        return BulkChange(action=action, **{field: data[field]})
+        return BulkChange(action=action, **{field.removeprefix("new_"): data[field]})
 
     def ticked(self) -> list[tuple[str, str | None]]:
         """(contract _id, updatedAt as the table showed it) for each ticked contract."""

@@ -161,7 +161,7 @@ def test_the_dry_run_writes_nothing_and_names_each_problem(
         editor_client,
         organization_id,
         action="set-end",
-        end_date="2026-03-01",
+        new_end_date="2026-03-01",
         contract=[
             ticked(good),
             ticked(deleted),
@@ -181,7 +181,7 @@ def test_the_dry_run_writes_nothing_and_names_each_problem(
         editor_client,
         organization_id,
         action="set-price-list",
-        price_list_id="999999",
+        new_price_list_id="999999",
         contract=[ticked(good)],
     )
     assert price.items.get().problem == "There is no price list #999999 in this account."
@@ -195,7 +195,7 @@ def test_the_dry_run_writes_nothing_and_names_each_problem(
         editor_client,
         organization_id,
         action="set-price-list",
-        price_list_id=str(expired["priceListId"]),
+        new_price_list_id=str(expired["priceListId"]),
         contract=[ticked(good)],
     )
     assert old.items.get().problem == f"Price list #{expired['priceListId']} expired on 2020-12-31."
