@@ -19,7 +19,7 @@ class BulkChangeForm(forms.Form):
     months = forms.IntegerField(label="Months", min_value=1, max_value=120, required=False)
     new_end_date = forms.DateField(label="New end date", widget=DateInput, required=False)
     new_status = forms.ChoiceField(
-        label="New status",
+        label="Set them to",
         choices=[("", "—"), *[(status, status.title()) for status in CONTRACT_STATUSES]],
         required=False,
     )
