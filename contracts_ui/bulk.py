@@ -296,7 +296,8 @@ def _apply_item(job: BulkJob, item: BulkItem, access: AccountAccess, actor: Acto
         outcome=BulkOutcome.STARTED, attempts=F("attempts") + 1
     )
     seen = Snapshot(state=item.seen["state"], updated_at=item.seen["updatedAt"])
-    outcome, message, event = BulkOutcome.DONE, "", None
+    outcome, message = BulkOutcome.DONE, ""
+    recorded: list = []
     try:
         with audit.part_of(parent) as recorded:
             services.contract_edit(
@@ -308,19 +309,20 @@ def _apply_item(job: BulkJob, item: BulkItem, access: AccountAccess, actor: Acto
                 seen=seen,
                 values=_values(section, item),
             )
-        event = recorded[-1] if recorded else None
     except services.EditConflict as conflict:
         if was_started and _reached_planned(item, conflict.current):
             message = "Written before the worker restarted; not sent again."
         else:
-            fields = ", ".join(change.field for change in conflict.changes) or "updatedAt"
+            moved = [change.field for change in conflict.changes if change.seen != change.current]
+            fields = ", ".join(moved) or "updatedAt"
             outcome = BulkOutcome.SKIPPED
             message = f"Changed in fabric since the preview ({fields}); not overwritten."
     except services.Rejected as rejected:
         outcome, message = BulkOutcome.FAILED, str(rejected)
     except fabric.FabricError as error:
         outcome, message = BulkOutcome.FAILED, error.user_message
-        event = recorded[-1] if recorded else None
+    # The contract's own ledger record, when a write was attempted.
+    event = recorded[-1] if recorded else None
     BulkItem.objects.filter(pk=item.pk).update(
         outcome=outcome, message=message[:500], audit_event=event, finished_at=timezone.now()
     )
