@@ -41,7 +41,6 @@ def _job(world):
         organization_id=world.fabric.organization_a["_id"],
         action="set-status",
         parameters={"status": "ACTIVE"},
-        created_by=world.editor_a,
     )
     return {**_account(world), "job_id": job.pk}
 
