@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=20, help="fabric latency for overhead")
     parser.add_argument("--ledger", type=int, default=100_000, help="audit records to export")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "results.json")
-    sections = ("overhead", "throughput", "floor", "scale", "counts", "bytes", "exports")
+    sections = ("overhead", "throughput", "floor", "scale", "counts", "bytes", "exports", "bulk")
     parser.add_argument(
         "--sections",
         type=lambda text: text.split(","),

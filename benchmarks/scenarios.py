@@ -502,6 +502,75 @@ def exports(world: BenchWorld, options) -> list[dict]:
     return results
 
 
+def bulk_apply(world: BenchWorld, options) -> list[dict]:
+    """A 1,000-contract bulk change (every contract of the small organization, end date + 12
+    months) applied by one `manage.py db_worker` at fabric latency `--latency-ms`: seconds from
+    queued to finished, and writes per second at BULK_CONCURRENCY."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from contracts_ui import bulk, selectors
+    from contracts_ui.access import reachable_accounts
+    from contracts_ui.fabric.types import ContractQuery
+    from contracts_ui.models import BulkAction, BulkJobState
+
+    user = get_user_model().objects.get(username=USERNAME)
+    access = reachable_accounts(user)[0]
+    job = bulk.create_preview(
+        access=access,
+        user=user,
+        organization_id=world.small_org,
+        change=bulk.BulkChange(action=BulkAction.EXTEND_END, months=12),
+        contracts=selectors.bulk_selection(
+            access.tenant,
+            organization_id=world.small_org,
+            query=ContractQuery(),
+            max_rows=settings.BULK_MAX_CONTRACTS,
+        ),
+        selection="all matching the filter",
+    )
+    world.sandbox.admin.add_fault(latency_ms=options.latency_ms)
+    world.sandbox.admin.clear_requests()
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        started = time.monotonic()
+        bulk.start(job)
+        deadline = started + 600
+        while job.state != BulkJobState.FINISHED and time.monotonic() < deadline:
+            time.sleep(0.2)
+            job.refresh_from_db()
+        seconds = time.monotonic() - started
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        world.sandbox.admin.clear_faults()
+    writes = world.sandbox.admin.request_count("PUT", f"/organizations/{world.small_org}/")
+    done = bulk.counts(job)["done"]
+    return [
+        _result(
+            f"bulk: {job.total} contracts at {options.latency_ms} ms, "
+            f"concurrency {settings.BULK_CONCURRENCY} (s)",
+            round(seconds, 1),
+            "report",
+            None,
+            done=done,
+            writes=writes,
+        ),
+        _result(
+            "bulk: writes per second",
+            round(writes / seconds, 1),
+            "report",
+            None,
+        ),
+        _result("bulk: contracts done / selected", f"{done}/{job.total}", "all", done == job.total),
+    ]
+
+
 SECTIONS = {
     "overhead": overhead,
     "throughput": throughput_ratio,
@@ -510,6 +579,8 @@ SECTIONS = {
     "counts": lambda world, options: calls_and_queries(world),
     "bytes": lambda world, options: response_bytes(world),
     "exports": exports,
+    # Last: it moves the small organization's end dates, which the other sections read.
+    "bulk": bulk_apply,
 }
 
 

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # Login throttling: failed attempts counted per user and IP, in the shared database.
     "axes",
+    # Django's Tasks framework stored in this database; `manage.py db_worker` runs the tasks.
+    "django_tasks_db",
     "contracts_ui",
 ]
 
@@ -257,6 +259,14 @@ FABRIC_LOOKUP_CACHE_SECONDS = env.int("FABRIC_LOOKUP_CACHE_SECONDS", default=300
 FABRIC_BREAKER_FAILURES = env.int("FABRIC_BREAKER_FAILURES", default=5)
 FABRIC_BREAKER_WINDOW = env.float("FABRIC_BREAKER_WINDOW", default=60.0)
 FABRIC_BREAKER_COOLDOWN = env.float("FABRIC_BREAKER_COOLDOWN", default=30.0)
+
+# Bulk changes (contracts_ui/bulk/) run as tasks queued in the console's own database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+BULK_MAX_CONTRACTS = env.int("BULK_MAX_CONTRACTS", default=5000)
+# Contracts of one job written at the same time by one worker.
+BULK_CONCURRENCY = env.int("BULK_CONCURRENCY", default=4)
+# A running job whose worker has not reported for this long is taken over by another worker.
+BULK_STALE_SECONDS = env.int("BULK_STALE_SECONDS", default=60)
 
 # Production behind TLS: secure cookies, HSTS, HTTPS redirects (health checks exempt, as load
 # balancers probe over plain HTTP). SECURE_PROXY_SSL_HEADER trusts the proxy's X-Forwarded-Proto.

@@ -233,6 +233,8 @@ class AuditAction(models.TextChoices):
     # Reads, kept in the ledger so finance exports are accountable; not writes to fabric.
     EXPORT = "contracts.export", "Export contracts"
     EXPORT_AUDIT = "audit.export", "Export audit log"
+    # A bulk change applied: its children are the contracts' own records (request_sent["bulk"]).
+    BULK = "contracts.bulk", "Bulk change"
 
 
 class AuditOutcomeKind(models.TextChoices):
@@ -321,3 +323,105 @@ class AuditOutcome(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.event_id}: {self.outcome}"
+
+
+class BulkAction(models.TextChoices):
+    EXTEND_END = "extend-end", "Extend the end date"
+    SET_END = "set-end", "Set the end date"
+    SET_STATUS = "set-status", "Set the status"
+    SET_PRICE_LIST = "set-price-list", "Link or replace the price list"
+
+
+class BulkJobState(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed, not applied"
+    QUEUED = "queued", "Queued, waiting for a worker"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BulkJob(models.Model):
+    """One bulk change of an organization's contracts: its dry run, then its application.
+
+    Created by the preview; applying moves it from PREVIEWED to QUEUED exactly once (a guarded
+    update), so the same preview submitted twice is applied once.
+    """
+
+    account = models.ForeignKey(FabricAccount, on_delete=models.CASCADE, related_name="bulk_jobs")
+    organization_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=32, choices=BulkAction.choices)
+    parameters = models.JSONField(default=dict)
+    # What was selected: a description of the filter, or "N contracts picked".
+    selection = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(
+        max_length=16, choices=BulkJobState.choices, default=BulkJobState.PREVIEWED
+    )
+    total = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    # Applying: set as a worker takes the job and renewed as it works; a job whose heartbeat is
+    # older than BULK_STALE_SECONDS lost its worker and is queued again (`run` increments).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    run = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The ledger's bulk record, written when the job is first applied.
+    audit_event = models.ForeignKey(
+        AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["account", "-id"])]
+
+    def __str__(self) -> str:
+        return f"bulk job {self.pk}: {self.get_action_display()} ({self.state})"
+
+
+class BulkOutcome(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    PROBLEM = "problem", "Not applicable"
+    # Taken by a worker, its write possibly sent: a restart checks fabric before any resend.
+    STARTED = "started", "In progress"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BulkItem(models.Model):
+    """One contract of a bulk job: what it was, what it will become, and what became of it.
+
+    Each item's outcome is committed as it completes, so a restarted worker sends nothing twice.
+    """
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    contract_ref = models.CharField("contract _id", max_length=64)
+    contract_id = models.CharField("contractId", max_length=128)
+    # Snapshot.state and updatedAt as fabric held them at the preview.
+    seen = models.JSONField()
+    # {fabric field: [before, after]} for the fields the action changes.
+    planned = models.JSONField(default=dict)
+    problem = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(
+        max_length=16, choices=BulkOutcome.choices, default=BulkOutcome.PLANNED
+    )
+    message = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    audit_event = models.ForeignKey(
+        AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="bulk_item_position")
+        ]
+        indexes = [models.Index(fields=["job", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.outcome}"

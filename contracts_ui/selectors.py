@@ -500,3 +500,31 @@ def organization_parties(tenant: FabricTenant, *, organization_id: str) -> Organ
         links_error=links_error,
         parties_error=parties_error,
     )
+
+
+def bulk_selection(
+    tenant: FabricTenant,
+    *,
+    organization_id: str,
+    ticked: list[tuple[str, str | None]] | None = None,
+    query: ContractQuery | None = None,
+    max_rows: int,
+) -> Iterator[tuple[Contract, str | None]]:
+    """The contracts a bulk change is planned for, each with the updatedAt the user saw when it
+    was ticked (None for "all matching", read now): one GET per ticked contract (soft-deleted
+    ones too, so the preview can say so), or the filter's list 100 at a time."""
+    if ticked is not None:
+        for contract_id, updated_at in ticked[:max_rows]:
+            yield (
+                contract(
+                    tenant,
+                    organization_id=organization_id,
+                    contract_id=contract_id,
+                    include_deleted=True,
+                ),
+                updated_at,
+            )
+        return
+    fetch = organization_page_fetch(tenant, organization_id=organization_id, query=query)
+    for item in every_contract(fetch, first=first_page(fetch), max_rows=max_rows):
+        yield item, None

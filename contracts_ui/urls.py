@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from contracts_ui.converters import FabricAccountIdConverter, FabricRecordIdConverter
-from contracts_ui.views import audit, browse, contracts, edits, exports, insight, parties
+from contracts_ui.views import audit, browse, bulk, contracts, edits, exports, insight, parties
 
 app_name = "contracts_ui"
 
@@ -10,6 +10,7 @@ register_converter(FabricRecordIdConverter, "fabric_id")
 
 _ACCOUNT = "accounts/<account_id:account_id>/"
 _ORGANIZATION = _ACCOUNT + "organizations/<fabric_id:organization_id>/"
+_JOB = _ACCOUNT + "bulk/<int:job_id>/"
 _CONTRACT = _ORGANIZATION + "contracts/<fabric_id:contract_id>/"
 
 urlpatterns = [
@@ -25,6 +26,13 @@ urlpatterns = [
         exports.radar_bucket_export,
         name="radar-bucket-export",
     ),
+    path(_ACCOUNT + "bulk/", bulk.bulk_jobs, name="bulk-jobs"),
+    path(_JOB, bulk.bulk_job, name="bulk-job"),
+    path(_JOB + "apply/", bulk.bulk_apply, name="bulk-apply"),
+    path(_JOB + "cancel/", bulk.bulk_cancel, name="bulk-cancel"),
+    path(_JOB + "retry/", bulk.bulk_retry, name="bulk-retry"),
+    path(_JOB + "preview.csv", bulk.bulk_preview_csv, name="bulk-preview-csv"),
+    path(_ORGANIZATION + "bulk/preview/", bulk.bulk_preview, name="bulk-preview"),
     path(_ORGANIZATION, contracts.contract_list, name="contract-list"),
     path(
         _ORGANIZATION + "export.csv",

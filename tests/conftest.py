@@ -73,6 +73,18 @@ class FabricWorld:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file rather than memory, so that a task worker started
+    by a test (tests/bulk/) as its own process reads and writes the same database."""
+    from django.conf import settings as django_settings
+
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("console-db")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def sandbox():
     with SandboxServer(documented_only=DOCUMENTED_ONLY) as server:
         yield server

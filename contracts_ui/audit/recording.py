@@ -8,6 +8,8 @@ so an altered or removed record breaks the chain that `verify.verify_chain` walk
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +43,24 @@ def actor_from_request(request: HttpRequest) -> Actor:
     )
 
 
+# The bulk record whose children are being written in this thread, and the children so far.
+_bulk_parent: ContextVar[tuple[AuditEvent, list[AuditEvent]] | None] = ContextVar(
+    "audit_bulk_parent", default=None
+)
+
+
+@contextmanager
+def part_of(parent: AuditEvent) -> Iterator[list[AuditEvent]]:
+    """Every attempt recorded inside names `parent` (request_sent["bulk"] is its request id);
+    the list yielded collects those attempts, for the caller to link to."""
+    children: list[AuditEvent] = []
+    token = _bulk_parent.set((parent, children))
+    try:
+        yield children
+    finally:
+        _bulk_parent.reset(token)
+
+
 def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str)) if value is not None else None
 
@@ -67,7 +87,10 @@ def record_attempt(
     state_before: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Store an attempt, committed before the caller contacts fabric."""
-    return append(
+    bulk = _bulk_parent.get()
+    if bulk is not None:
+        request_sent = {**request_sent, "bulk": bulk[0].request_id}
+    event = append(
         AuditEvent(
             occurred_at=timezone.now(),
             user=actor.user,
@@ -85,6 +108,9 @@ def record_attempt(
             user_agent=actor.user_agent,
         )
     )
+    if bulk is not None:
+        bulk[1].append(event)
+    return event
 
 
 def record_outcome(
@@ -164,6 +190,26 @@ def start_export(
         organization_id=organization_id,
     )
     return ExportRecord(event)
+
+
+def record_bulk(
+    *, actor: Actor, account_id: str, organization_id: str, summary: str, details: Mapping
+) -> AuditEvent:
+    """The ledger's record of a bulk change, which its contracts' own records name (part_of).
+    It sends nothing to fabric itself: each contract's write is its own audited attempt."""
+    event = record_attempt(
+        actor=actor,
+        account_id=account_id,
+        action=AuditAction.BULK,
+        summary=summary,
+        request_sent=details,
+        request_id=uuid.uuid4().hex,
+        organization_id=organization_id,
+    )
+    record_outcome(
+        event, outcome=AuditOutcomeKind.SUCCEEDED, message="applied contract by contract"
+    )
+    return event
 
 
 def outcome_of_error(error: fabric.FabricError) -> AuditOutcomeKind:

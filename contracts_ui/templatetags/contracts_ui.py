@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from contracts_ui.fabric.values import format_datetime
 from contracts_ui.presentation import Cue, Edge, cue
 
 register = template.Library()
@@ -43,9 +44,10 @@ class _ContractRowsHtml:
 
     _PLACEHOLDER = "__contract__"
 
-    def __init__(self, account_id: str, show_organization: bool) -> None:
+    def __init__(self, account_id: str, show_organization: bool, select_form: str = "") -> None:
         self.account_id = account_id
         self.show_organization = show_organization
+        self.select_form = select_form
         self.zone = timezone.get_current_timezone()
         self.today = timezone.localdate()
         self._detail_urls: dict[str | None, tuple[str, str]] = {}
@@ -68,6 +70,17 @@ class _ContractRowsHtml:
         day = moment.astimezone(self.zone).date()
         # isoformat, not strftime: the same text in a quarter of the time.
         return f"<td>{day.isoformat()}{_cue_html(cue(day, self.today, edge=edge))}</td>"
+
+    def select_cell(self, contract) -> str:
+        """A checkbox posting "_id|updatedAt" with the bulk form, so the preview can tell a
+        contract changed since the user saw this row."""
+        if not self.select_form:
+            return ""
+        value = f"{contract.id}|{format_datetime(contract.updated_at) or ''}"
+        return (
+            f'<td><input type="checkbox" name="contract" form="{escape(self.select_form)}" '
+            f'value="{escape(value)}" aria-label="Select {escape(contract.contract_id)}"></td>'
+        )
 
     def organization_cell(self, contract) -> str:
         if not self.show_organization:
@@ -95,7 +108,7 @@ class _ContractRowsHtml:
             else "—"
         )
         return (
-            f'<tr id="contract-row-{escape(contract.id)}">'
+            f'<tr id="contract-row-{escape(contract.id)}">{self.select_cell(contract)}'
             f'<td class="mono"><a href="{escape(self.detail_url(contract))}">'
             f"{escape(contract.contract_id)}</a></td>{self.organization_cell(contract)}"
             f"<td>{escape(contract.contract_type or '—')}</td>"
@@ -128,8 +141,11 @@ def filter_fields(form, *names: str) -> SafeString:
 
 
 @register.simple_tag
-def contract_rows(rows, account_id: str, show_organization: bool = False) -> SafeString:
-    """The contracts table's body: one <tr> per ContractRow."""
-    html = _ContractRowsHtml(account_id, show_organization)
+def contract_rows(
+    rows, account_id: str, show_organization: bool = False, select_form: str = ""
+) -> SafeString:
+    """The contracts table's body: one <tr> per ContractRow; with `select_form`, a first cell
+    ticks the row for that (bulk-change) form."""
+    html = _ContractRowsHtml(account_id, show_organization, select_form)
     # Every value in a row passes through escape() above (tests/views/test_contract_rows.py).
     return mark_safe("".join(html.row(row) for row in rows))  # noqa: S308  # nosec B308, B703

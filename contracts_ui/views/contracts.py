@@ -1,5 +1,6 @@
 """Reading contracts: an organization's table, the account-wide lookup, one contract's page."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from contracts_ui import selectors
@@ -13,6 +14,7 @@ def contract_list(request: HttpRequest, account_id: str, organization_id: str) -
     access = account_access(request, account_id)
     form = ContractFilterForm(request.GET)
     context = {"access": access, "account": access.account, "form": form, "rows": None}
+    context["bulk_max"] = settings.BULK_MAX_CONTRACTS
     with showing_fabric_errors(context):
         context["organization"] = selectors.organization(
             access.tenant, organization_id=organization_id

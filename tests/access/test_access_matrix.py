@@ -33,6 +33,19 @@ def _contract(world, contract):
     return {**_organization(world), "contract_id": contract["_id"]}
 
 
+def _job(world):
+    """A previewed bulk job of account A (one per test: the database is rolled back after each)."""
+    from contracts_ui.models import BulkJob
+
+    job, _ = BulkJob.objects.get_or_create(
+        account=world.account_a,
+        organization_id=world.fabric.organization_a["_id"],
+        action="set-status",
+        parameters={"status": "ACTIVE"},
+    )
+    return {**_account(world), "job_id": job.pk}
+
+
 MATRIX = {
     "contracts_ui:account-list": (
         "get",
@@ -101,6 +114,20 @@ MATRIX = {
         lambda world, contract: {**_organization(world), "internal_party_id": "f" * 24},
         _a_write(404),
     ),
+    # Bulk changes: viewers follow jobs; only editors prepare, apply, cancel and retry them.
+    "contracts_ui:bulk-jobs": ("get", lambda world, contract: _account(world), _A_READ),
+    "contracts_ui:bulk-job": ("get", lambda world, contract: _job(world), _A_READ),
+    "contracts_ui:bulk-preview-csv": ("get", lambda world, contract: _job(world), _A_READ),
+    # An empty form: the editor gets its errors back (422), nothing is read or queued.
+    "contracts_ui:bulk-preview": (
+        "post",
+        lambda world, contract: _organization(world),
+        _a_write(422),
+    ),
+    # Each answers with the job's page; the viewer's POST reaches no task (tests/bulk/).
+    "contracts_ui:bulk-apply": ("post", lambda world, contract: _job(world), _a_write(302)),
+    "contracts_ui:bulk-cancel": ("post", lambda world, contract: _job(world), _a_write(302)),
+    "contracts_ui:bulk-retry": ("post", lambda world, contract: _job(world), _a_write(302)),
     "login": ("get", lambda world, contract: {}, dict.fromkeys(WHO, 200)),
     "logout": ("post", lambda world, contract: {}, dict.fromkeys(WHO, 302)),
     "password_change": (

@@ -1,0 +1,113 @@
+"""The rules of applying a bulk job, with the task run in this process (`apply_job.call`): what
+is skipped, what is never sent, and what cancel and a lost grant do. A real worker process runs
+it in test_bulk_jobs.py."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from contracts_ui import bulk
+from contracts_ui.models import AccountGrant, BulkJob, BulkJobState
+from tests.conftest import ACCOUNT_A, create_contract, fabric_headers
+
+
+@pytest.fixture
+def organization(sandbox, fabric_world):
+    return sandbox.admin.create_organization(ACCOUNT_A, name="Bulk Rules Ltd")["_id"]
+
+
+def _job(client, organization_id: str, contracts: list[dict], **change) -> BulkJob:
+    url = reverse("contracts_ui:bulk-preview", args=[ACCOUNT_A, organization_id])
+    ticked = [f"{c['_id']}|{c['updatedAt']}" for c in contracts]
+    response = client.post(url, {**change, "contract": ticked})
+    assert response.status_code == 302
+    return BulkJob.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1]))
+
+
+def _run(job: BulkJob) -> None:
+    job.refresh_from_db()
+    bulk.apply_job.call(job_id=job.pk, run=job.run)
+    job.refresh_from_db()
+
+
+def _puts(sandbox, organization_id: str) -> list[str]:
+    path = re.escape(f"/data-customer/v1/organizations/{organization_id}/contracts/")
+    return [entry["path"].rsplit("/", 1)[1] for entry in sandbox.admin.requests("PUT", path)]
+
+
+def test_a_contract_changed_since_the_preview_is_skipped_with_the_reason(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    first = create_contract(sandbox, organization, contractId="RULE-1")
+    second = create_contract(sandbox, organization, contractId="RULE-2")
+    job = _job(
+        editor_client, organization, [first, second], action="set-status", new_status="INACTIVE"
+    )
+    # Someone changes the second contract in fabric after the preview.
+    sandbox.call(
+        "PUT",
+        f"/data-customer/v1/organizations/{organization}/contracts/{second['_id']}",
+        headers=fabric_headers(sandbox),
+        json={"contractType": "SPOT"},
+    )
+    sandbox.admin.clear_requests()
+    assert bulk.start(job)
+    assert not bulk.start(job)  # the same preview again: not queued twice
+    _run(job)
+    outcomes = {i.contract_id: (i.outcome, i.message) for i in job.items.all()}
+    assert outcomes["RULE-1"] == ("done", "")
+    assert outcomes["RULE-2"][0] == "skipped"
+    assert outcomes["RULE-2"][1] == (
+        "Changed in fabric since the preview (contractType); not overwritten."
+    )
+    assert _puts(sandbox, organization) == [first["_id"]]
+    assert job.state == BulkJobState.FINISHED
+
+
+def test_contracts_with_a_problem_are_never_sent(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    fine = create_contract(sandbox, organization, contractId="RULE-FINE")
+    early = create_contract(
+        sandbox, organization, contractId="RULE-EARLY", startDate="2026-06-01T00:00:00.000Z"
+    )
+    job = _job(
+        editor_client, organization, [fine, early], action="set-end", new_end_date="2026-03-01"
+    )
+    sandbox.admin.clear_requests()
+    bulk.start(job)
+    _run(job)
+    assert dict(job.items.values_list("contract_id", "outcome")) == {
+        "RULE-FINE": "done",
+        "RULE-EARLY": "problem",
+    }
+    assert _puts(sandbox, organization) == [fine["_id"]]
+
+
+def test_a_cancelled_job_writes_nothing_more(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    contract = create_contract(sandbox, organization, contractId="RULE-CANCEL")
+    job = _job(editor_client, organization, [contract], action="extend-end", months="3")
+    sandbox.admin.clear_requests()
+    editor_client.post(reverse("contracts_ui:bulk-apply", args=[ACCOUNT_A, job.pk]))
+    editor_client.post(reverse("contracts_ui:bulk-cancel", args=[ACCOUNT_A, job.pk]))
+    _run(job)
+    assert job.state == BulkJobState.CANCELLED
+    assert list(job.items.values_list("outcome", flat=True)) == ["cancelled"]
+    assert _puts(sandbox, organization) == []
+
+
+def test_a_job_whose_creator_lost_the_editor_grant_writes_nothing(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    contract = create_contract(sandbox, organization, contractId="RULE-GRANT")
+    job = _job(editor_client, organization, [contract], action="extend-end", months="3")
+    bulk.start(job)
+    AccountGrant.objects.filter(user=console_world.editor_a).delete()
+    sandbox.admin.clear_requests()
+    _run(job)
+    item = job.items.get()
+    assert (item.outcome, item.message) == ("failed", "Its creator is no longer an editor here.")
+    assert _puts(sandbox, organization) == []
