@@ -257,6 +257,9 @@ FABRIC_LOOKUP_CACHE_SECONDS = env.int("FABRIC_LOOKUP_CACHE_SECONDS", default=300
 FABRIC_BREAKER_FAILURES = env.int("FABRIC_BREAKER_FAILURES", default=5)
 FABRIC_BREAKER_WINDOW = env.float("FABRIC_BREAKER_WINDOW", default=60.0)
 FABRIC_BREAKER_COOLDOWN = env.float("FABRIC_BREAKER_COOLDOWN", default=30.0)
+# Seconds a save waits while another save of the same contract holds its lock (contracts_ui/
+# locks.py); never longer than FABRIC_DEADLINE.
+CONTRACT_LOCK_WAIT = env.float("CONTRACT_LOCK_WAIT", default=10.0)
 
 # Production behind TLS: secure cookies, HSTS, HTTPS redirects (health checks exempt, as load
 # balancers probe over plain HTTP). SECURE_PROXY_SSL_HEADER trusts the proxy's X-Forwarded-Proto.
