@@ -170,3 +170,25 @@ def test_a_change_made_outside_the_console_during_the_save_is_recorded_apart(
     assert outcome.diff == {"status": ["DRAFT", "ACTIVE"]}
     assert outcome.message == saved.outside_change_message
     assert outcome.state_after["contractType"] == "SPOT"
+
+
+@pytest.mark.parametrize(
+    ("section", "values", "changed"),
+    [
+        ("flags", {"on_contract": True, "promotion_stacking": False}, "onContract"),
+        ("status", {"status": "ACTIVE"}, "status"),
+    ],
+    ids=["patch", "put"],
+)
+def test_fabrics_answer_alone_names_no_outside_change(
+    actor, access, contract, sandbox, section, values, changed
+):
+    # Every editable field set, so an answer that drops or reshapes one would show here.
+    put_directly(
+        sandbox, contract, priceListId=100000, additionalAttributes={"region": "north", "tier": 2}
+    )
+    saved = edit(actor, access, contract, section, values)
+    assert saved.outside_changes == ()
+    outcome = AuditEvent.objects.get().outcome
+    assert outcome.message == ""
+    assert list(outcome.diff) == [changed]
