@@ -28,26 +28,23 @@ def _no_lock_left_behind():
     cache.clear()
 
 
-def held_for(seconds: float, account_id: str, contract_key: str) -> threading.Thread:
-    """Another request holding the contract's lock for `seconds`, from now."""
-    taken = threading.Event()
+def test_a_second_holder_waits_for_the_first_to_release():
+    taken, letting_go = threading.Event(), []
 
     def hold() -> None:
-        with locks.contract_lock(account_id, contract_key):
+        with locks.contract_lock(ACCOUNT, "c-1"):
             taken.set()
-            time.sleep(seconds)
+            time.sleep(0.3)
+            letting_go.append(time.monotonic())
 
     holder = threading.Thread(target=hold)
     holder.start()
     assert taken.wait(5)
-    return holder
-
-
-def test_a_second_holder_waits_for_the_first_to_release():
-    holder = held_for(0.3, ACCOUNT, "c-1")
     with locks.contract_lock(ACCOUNT, "c-1"):
-        assert not holder.is_alive()  # it got the lock only once the first had let go
+        acquired = time.monotonic()
     holder.join()
+    (let_go,) = letting_go
+    assert acquired > let_go  # only once the first holder had let go
 
 
 def test_locks_of_other_contracts_and_accounts_do_not_wait(settings):
