@@ -259,6 +259,9 @@ FABRIC_LOOKUP_CACHE_SECONDS = env.int("FABRIC_LOOKUP_CACHE_SECONDS", default=300
 FABRIC_BREAKER_FAILURES = env.int("FABRIC_BREAKER_FAILURES", default=5)
 FABRIC_BREAKER_WINDOW = env.float("FABRIC_BREAKER_WINDOW", default=60.0)
 FABRIC_BREAKER_COOLDOWN = env.float("FABRIC_BREAKER_COOLDOWN", default=30.0)
+# Seconds a save waits while another save of the same contract holds its lock (contracts_ui/
+# locks.py); never longer than FABRIC_DEADLINE.
+CONTRACT_LOCK_WAIT = env.float("CONTRACT_LOCK_WAIT", default=10.0)
 
 # Bulk changes (contracts_ui/bulk/) run as tasks queued in the console's own database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -1,9 +1,12 @@
 """Writes to fabric. Each takes a form's Python values, turns them into fabric's wire format,
 re-reads what it changes, refuses to overwrite a concurrent change, and goes through the audit
-ledger exactly once. Views call these and nothing lower."""
+ledger exactly once. A write of a contract holds that contract's lock (locks.py) from the
+re-read to the check of fabric's answer, so saves in any console process never interleave.
+Views call these and nothing lower."""
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +14,7 @@ from typing import Any
 from django import forms
 from django.core.cache import cache
 
-from contracts_ui import audit, fabric
+from contracts_ui import audit, fabric, locks
 from contracts_ui.access import AccountAccess
 from contracts_ui.audit import Actor
 from contracts_ui.fabric.types import Contract, FabricTenant, InternalPartyLink
@@ -51,6 +54,15 @@ class EditSection:
     form: type[edit_forms.ContractEditForm]
     action: AuditAction
     needs_patch: bool = False
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields the section's form shows and edits, in fabric's names."""
+        return [
+            fabric_name(name)
+            for name in self.form.base_fields
+            if name not in edit_forms.CONTROL_FIELDS
+        ]
 
     def values_of(self, state: Mapping[str, Any]) -> dict[str, Any]:
         """The form's Python values for a state in fabric's names and formats."""
@@ -105,8 +117,22 @@ EDIT_SECTIONS: dict[str, EditSection] = {
 }
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What a save left in fabric: the contract as fabric answered, and the fields (fabric's
+    names) that someone changed outside the console while the save was under way."""
+
+    contract: Contract
+    outside_changes: tuple[str, ...] = ()
+
+    @property
+    def outside_change_message(self) -> str:
+        """The words the ledger records for the outside changes ("" when there are none)."""
+        return audit.outside_change_message(self.outside_changes)
+
+
 class EditConflict(Exception):
-    """The contract changed in fabric since the user opened the form; nothing was written."""
+    """The form's fields changed in fabric since the user opened it; nothing was written."""
 
     def __init__(self, current: Contract, changes: list[FieldChange]) -> None:
         super().__init__("The contract changed since the form was opened.")
@@ -141,6 +167,19 @@ class Rejected(Exception):
         return cls(errors)
 
 
+class ContractBusy(Rejected):
+    """Another save of the contract held it for longer than this one may wait; nothing was
+    written, and the same form can be sent again."""
+
+    MESSAGE = (
+        "Another save of this contract is still under way, so nothing was saved. "
+        "Try again in a moment."
+    )
+
+    def __init__(self) -> None:
+        super().__init__({None: [self.MESSAGE]}, status=409)
+
+
 def claim_submission(token: str) -> bool:
     """True the first time a form's one-off token is presented (atomic in the shared cache)."""
     return bool(token) and cache.add(f"submission:{token}", True, _SUBMISSION_TTL)
@@ -149,6 +188,47 @@ def claim_submission(token: str) -> bool:
 def release_submission(token: str) -> None:
     """Let the same form be sent again: fabric refused it, or it never reached fabric."""
     cache.delete(f"submission:{token}")
+
+
+@contextmanager
+def _contract_locked(
+    access: AccountAccess, organization_id: str, contract_id: str, *, include_deleted: bool = False
+) -> Iterator[Contract]:
+    """The contract re-read under its lock, held until the block ends; ContractBusy when another
+    save keeps it past the wait.
+
+    Every save takes the lock of fabric's `_id`. A contract asked for by its business
+    contractId is locked by that first (the `_id` is not known before the read), then by its
+    `_id` and read again under both: the `_id` lock is always taken last, so none wait in a circle.
+    """
+    until = locks.wait_deadline()
+
+    def read(contract_key: str) -> Contract:
+        return fabric.get_contract(
+            access.tenant,
+            organization_id=organization_id,
+            contract_id=contract_key,
+            include_deleted=include_deleted,
+        )
+
+    with _contract_lock(access, contract_id, until=until):
+        current = read(contract_id)
+        if current.id == contract_id:
+            yield current
+            return
+        with _contract_lock(access, current.id, until=until):
+            yield read(current.id)
+
+
+@contextmanager
+def _contract_lock(
+    access: AccountAccess, contract_key: str, *, until: float | None = None
+) -> Iterator[None]:
+    try:
+        with locks.contract_lock(access.account.account_id, contract_key, until=until):
+            yield
+    except locks.LockTimeout as busy:
+        raise ContractBusy() from busy
 
 
 def _check_price_list(tenant: FabricTenant, price_list_id: int | None) -> None:
@@ -217,60 +297,65 @@ def contract_edit(
     section: EditSection,
     seen: Snapshot,
     values: Mapping[str, Any],
-) -> Contract:
-    """Apply the section's `values` unless the contract moved on since `seen`.
+) -> Saved:
+    """Apply the section's `values` unless one of its fields moved on since `seen`.
 
-    Two fabric calls (three when a price list is linked: it is looked up first): the re-read that
-    guards against overwriting someone else's change (and is the audit's state before), then the
-    one write. Raises EditConflict, Rejected, or the write's FabricError.
+    Two fabric calls (three when a price list is linked: it is looked up first), both under the
+    contract's lock: the re-read that guards against overwriting someone else's change to the
+    form's fields (and is the audit's state before), then the one write. A change to another
+    part of the contract is kept: only the fields the user changed are sent. Raises
+    EditConflict, Rejected (ContractBusy when the lock stays taken), or the write's FabricError.
     """
     tenant = access.tenant
     if "price_list_id" in values:
         _check_price_list(tenant, values["price_list_id"])
-    current = fabric.get_contract(tenant, organization_id=organization_id, contract_id=contract_id)
     changes = section.changes(values, seen)
-    if not seen.is_current(current):
-        raise EditConflict(current, seen.differences(current, changes))
-    if not changes:
-        return current
-    if section.needs_patch:
-        method, operation = "PATCH", fabric.patch_contract
+    with _contract_locked(access, organization_id, contract_id) as current:
+        if seen.moved(current, section.fields):
+            raise EditConflict(current, seen.differences(current, changes))
+        if not changes:
+            return Saved(current)
+        if section.needs_patch:
+            method, operation = "PATCH", fabric.patch_contract
 
-        def perform(request_id: str) -> Contract:
-            return fabric.patch_contract(
-                tenant,
+            def perform(request_id: str) -> Contract:
+                return fabric.patch_contract(
+                    tenant,
+                    organization_id=organization_id,
+                    business_contract_id=current.contract_id,
+                    changes=changes,
+                    request_id=request_id,
+                )
+        else:
+            method, operation = "PUT", fabric.update_contract
+
+            def perform(request_id: str) -> Contract:
+                return fabric.update_contract(
+                    tenant,
+                    organization_id=organization_id,
+                    contract_id=current.id,
+                    changes=changes,
+                    request_id=request_id,
+                )
+
+        try:
+            written = _audited(
+                actor=actor,
+                access=access,
                 organization_id=organization_id,
-                business_contract_id=current.contract_id,
-                changes=changes,
-                request_id=request_id,
+                action=section.action,
+                summary=_summary(section.action, current.contract_id, changes),
+                method=method,
+                operation=operation,
+                body=changes,
+                perform=perform,
+                sent_fields=list(changes),
+                **_contract_record(current, Contract.editable_state),
             )
-    else:
-        method, operation = "PUT", fabric.update_contract
-
-        def perform(request_id: str) -> Contract:
-            return fabric.update_contract(
-                tenant,
-                organization_id=organization_id,
-                contract_id=current.id,
-                changes=changes,
-                request_id=request_id,
-            )
-
-    try:
-        return _audited(
-            actor=actor,
-            access=access,
-            organization_id=organization_id,
-            action=section.action,
-            summary=_summary(section.action, current.contract_id, changes),
-            method=method,
-            operation=operation,
-            body=changes,
-            perform=perform,
-            **_contract_record(current, Contract.editable_state),
-        )
-    except fabric.FabricValidationError as error:
-        raise Rejected.from_fabric(error, section.form.base_fields) from error
+        except fabric.FabricValidationError as error:
+            raise Rejected.from_fabric(error, section.form.base_fields) from error
+    outside = audit.outside_changes(current.editable_state(), written.editable_state(), changes)
+    return Saved(written, tuple(outside))
 
 
 def contract_create(
@@ -285,22 +370,26 @@ def contract_create(
         for name, value in values.items()
         if value not in ("", None, {})
     }
+    business_id = str(body.get("contractId", ""))
+    # Two creates of one contractId take turns, so fabric's duplicate check sees the first.
+    taking_turns = _contract_lock(access, business_id) if business_id else nullcontext()
     try:
-        return _audited(
-            actor=actor,
-            access=access,
-            organization_id=organization_id,
-            action=AuditAction.CREATE,
-            summary=_summary(AuditAction.CREATE, body.get("contractId", "(generated)"), body),
-            method="POST",
-            operation=fabric.create_contract,
-            body=body,
-            perform=lambda request_id: fabric.create_contract(
-                tenant, organization_id=organization_id, body=body, request_id=request_id
-            ),
-            contract_id=body.get("contractId", ""),
-            **_contract_record(None, Contract.editable_state),
-        )
+        with taking_turns:
+            return _audited(
+                actor=actor,
+                access=access,
+                organization_id=organization_id,
+                action=AuditAction.CREATE,
+                summary=_summary(AuditAction.CREATE, business_id or "(generated)", body),
+                method="POST",
+                operation=fabric.create_contract,
+                body=body,
+                perform=lambda request_id: fabric.create_contract(
+                    tenant, organization_id=organization_id, body=body, request_id=request_id
+                ),
+                contract_id=business_id,
+                **_contract_record(None, Contract.editable_state),
+            )
     except fabric.FabricValidationError as error:
         raise Rejected.from_fabric(error, values) from error
     except fabric.FabricConflict as error:
@@ -316,25 +405,26 @@ def _delete_or_restore(
     *, actor: Actor, access: AccountAccess, organization_id: str, contract_id: str, restore: bool
 ) -> Contract:
     tenant = access.tenant
-    current = fabric.get_contract(
-        tenant, organization_id=organization_id, contract_id=contract_id, include_deleted=True
-    )
     action = AuditAction.RESTORE if restore else AuditAction.DELETE
     operation = fabric.restore_contract if restore else fabric.delete_contract
-    return _audited(
-        actor=actor,
-        access=access,
-        organization_id=organization_id,
-        action=action,
-        summary=f"{action.label} {current.contract_id}",
-        method="POST" if restore else "DELETE",
-        operation=operation,
-        body=None,
-        perform=lambda request_id: operation(
-            tenant, organization_id=organization_id, contract_id=current.id, request_id=request_id
-        ),
-        **_contract_record(current, _deleted_state),
-    )
+    with _contract_locked(access, organization_id, contract_id, include_deleted=True) as current:
+        return _audited(
+            actor=actor,
+            access=access,
+            organization_id=organization_id,
+            action=action,
+            summary=f"{action.label} {current.contract_id}",
+            method="POST" if restore else "DELETE",
+            operation=operation,
+            body=None,
+            perform=lambda request_id: operation(
+                tenant,
+                organization_id=organization_id,
+                contract_id=current.id,
+                request_id=request_id,
+            ),
+            **_contract_record(current, _deleted_state),
+        )
 
 
 def contract_delete(

@@ -1,12 +1,12 @@
 """What the user saw of a contract when they opened an edit form.
 
 fabric has no version token, so an edit form carries a signed copy of the contract's editable
-state and its updatedAt; the save compares it with the contract fabric holds now and refuses to
-overwrite a change made in between. This type owns that copy: making, signing, verifying and
-comparing it.
+state and its updatedAt; the save compares the form's fields with the contract fabric holds now
+and refuses to overwrite a change made to them in between. This type owns that copy: making,
+signing, verifying and comparing it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +59,12 @@ class Snapshot:
         updated_at = data.pop("updatedAt", None)
         return cls(state=data, updated_at=updated_at)
 
-    def is_current(self, contract: Contract) -> bool:
-        """True while nobody changed the contract since the snapshot (fabric bumps updatedAt)."""
-        return format_datetime(contract.updated_at) == self.updated_at
+    def moved(self, contract: Contract, fields: Iterable[str]) -> list[str]:
+        """Which of `fields` fabric holds with another value than the snapshot: a save that
+        sent the form would overwrite them. A change elsewhere in the contract (fabric's
+        updatedAt moves with any) is not the form's to refuse: the write sends only its own."""
+        current = contract.editable_state()
+        return [field for field in fields if self.state.get(field) != current.get(field)]
 
     def differences(self, contract: Contract, changes: Mapping[str, Any]) -> list[FieldChange]:
         """Each field that moved since the snapshot, or that the user is changing."""

@@ -56,10 +56,12 @@ def test_an_old_snapshot_is_refused(monkeypatch):
         Snapshot.verify(signed)
 
 
-def test_the_contract_is_current_until_fabric_moves_its_updated_at():
+def test_only_the_fields_asked_about_that_fabric_holds_otherwise_have_moved():
     snapshot = Snapshot.of(_contract())
-    assert snapshot.is_current(_contract())
-    assert not snapshot.is_current(_contract(updatedAt="2026-03-04T05:06:08.000Z"))
+    theirs = _contract(contractType="Spot", updatedAt="2026-03-04T05:06:08.000Z")
+    assert snapshot.moved(_contract(), ["status", "contractType"]) == []
+    assert snapshot.moved(theirs, ["status"]) == []
+    assert snapshot.moved(theirs, ["status", "contractType"]) == ["contractType"]
 
 
 def test_the_differences_are_what_moved_and_what_the_user_changes():

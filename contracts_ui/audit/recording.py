@@ -7,7 +7,7 @@ so an altered or removed record breaks the chain that `verify.verify_chain` walk
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -221,10 +221,34 @@ def outcome_of_error(error: fabric.FabricError) -> AuditOutcomeKind:
     return AuditOutcomeKind.REJECTED
 
 
-def field_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for every field whose value differs."""
-    fields = sorted(set(before) | set(after))
-    return {f: [before.get(f), after.get(f)] for f in fields if before.get(f) != after.get(f)}
+def field_diff(
+    before: Mapping[str, Any], after: Mapping[str, Any], only: Collection[str] | None = None
+) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value differs (among `only`, when given)."""
+    fields = {*before, *after} if only is None else {*before, *after} & set(only)
+    return {
+        f: [before.get(f), after.get(f)] for f in sorted(fields) if before.get(f) != after.get(f)
+    }
+
+
+def outside_changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], sent_fields: Collection[str]
+) -> list[str]:
+    """The fields a write did not send that still differ between the re-read before it and
+    fabric's answer: someone changed them outside the console while the write was under way."""
+    return sorted(
+        field
+        for field in {*before, *after} - set(sent_fields)
+        if before.get(field) != after.get(field)
+    )
+
+
+def outside_change_message(fields: Iterable[str]) -> str:
+    """How the ledger, and the user, are told about outside changes (empty when there are none)."""
+    fields = list(fields)
+    if not fields:
+        return ""
+    return f"changed outside the console during this save: fields {', '.join(fields)}"
 
 
 def audited_write[T](
@@ -242,11 +266,15 @@ def audited_write[T](
     state_before: Mapping[str, Any] | None = None,
     compare_before: Mapping[str, Any] | None = None,
     compare_after: Callable[[T], Mapping[str, Any]] | None = None,
+    sent_fields: Collection[str] | None = None,
 ) -> T:
     """Record the attempt, call `perform(request_id)` once, record what came of it.
 
     Whatever happens in between — fabric's refusal, a timeout, a crash of this process — the
     attempt is already in the ledger, and an outcome is recorded for every exception we see.
+    With `sent_fields`, the diff credits the user with those fields only (before from the
+    re-read, after from fabric's answer); any other compared field that moved is named in the
+    outcome's message as changed outside the console during this save.
     """
     request_id = uuid.uuid4().hex
     event = record_attempt(
@@ -280,8 +308,10 @@ def audited_write[T](
         raise
     try:
         state_after = state_of(result)
-        diff = field_diff(compare_before or {}, compare_after(result) if compare_after else {})
-        message = ""
+        before, after = compare_before or {}, compare_after(result) if compare_after else {}
+        diff = field_diff(before, after, only=sent_fields)
+        outside = outside_changes(before, after, sent_fields) if sent_fields is not None else []
+        message = outside_change_message(outside)
     except Exception as error:  # a fault in describing the answer must not hide a done write
         state_after, diff = None, {}
         message = f"fabric accepted the change; its answer was unreadable ({type(error).__name__})"

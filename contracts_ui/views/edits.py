@@ -116,7 +116,7 @@ def _save_edit(
         return _render_row(request, access, **row, extra=extra, status=409)
     with showing_fabric_errors(extra):
         try:
-            contract = services.contract_edit(
+            saved = services.contract_edit(
                 actor=actor_from_request(request),
                 access=access,
                 organization_id=row["organization_id"],
@@ -137,12 +137,15 @@ def _save_edit(
     if "fabric_error" in extra:
         _settle_submission(token, extra)
         return _render_row(request, access, **row, extra=extra)
+    contract = saved.contract
+    outside = saved.outside_change_message
     if is_partial_request(request):
         # The price-list row lists the contract's links with their names, read again after a save.
         edits_price_list = "price_list_id" in edit.form.base_fields
         extra = {
             "contract": contract,
             "saved": edit.name,
+            "outside_changes": outside,
             "price_list_links": (
                 selectors.price_list_links(access.tenant, contract) if edits_price_list else ()
             ),
@@ -150,6 +153,8 @@ def _save_edit(
         response = _render_row(request, access, **row, extra=extra)
         return trigger_client_event(response, "contract-changed")
     messages.success(request, f"Saved: {edit.action.label.lower()}.")
+    if outside:
+        messages.warning(request, f"Note: {outside}.")
     return redirect(_contract_url(access, row["organization_id"], row["contract_id"]))
 
 
@@ -208,12 +213,16 @@ def _delete_or_restore(
         return render(request, template, context, status=answer_status(context))
     service = services.contract_restore if restore else services.contract_delete
     with showing_fabric_errors(context):
-        contract = service(
-            actor=actor_from_request(request),
-            access=access,
-            organization_id=organization_id,
-            contract_id=contract_id,
-        )
+        try:
+            contract = service(
+                actor=actor_from_request(request),
+                access=access,
+                organization_id=organization_id,
+                contract_id=contract_id,
+            )
+        except services.ContractBusy as busy:
+            messages.error(request, str(busy))
+            return render(request, template, context, status=busy.status)
     if "fabric_error" in context:
         return render(request, template, context, status=answer_status(context))
     if restore:

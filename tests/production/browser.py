@@ -25,11 +25,19 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, url: str, form: dict | None = None, timeout: float = 15
+        self,
+        method: str,
+        url: str,
+        form: dict | None = None,
+        timeout: float = 15,
+        headers: dict[str, str] | None = None,
     ) -> Answer:
         parts = urlsplit(url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            **(headers or {}),
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         body = None
         if form is not None:
             body = urlencode(form)

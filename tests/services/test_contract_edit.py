@@ -11,6 +11,7 @@ from contracts_ui.fabric.values import format_datetime
 from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 from contracts_ui.snapshot import Snapshot
 from tests.conftest import fabric_headers
+from tests.services.meanwhile import changed_during_the_write
 
 
 def read(access, contract: dict) -> fabric.Contract:
@@ -41,8 +42,8 @@ def test_a_changed_date_is_sent_at_midnight_utc_and_the_other_keeps_its_time(
         "dates",
         {"start_date": date(2026, 1, 1), "end_date": date(2027, 3, 31)},
     )
-    assert format_datetime(saved.end_date) == "2027-03-31T00:00:00.000Z"
-    assert format_datetime(saved.start_date) == "2026-01-01T08:30:00.000Z"
+    assert format_datetime(saved.contract.end_date) == "2027-03-31T00:00:00.000Z"
+    assert format_datetime(saved.contract.start_date) == "2026-01-01T08:30:00.000Z"
     event = AuditEvent.objects.get()
     assert event.action == AuditAction.CHANGE_DATES
     assert event.request_sent == {
@@ -60,7 +61,7 @@ def test_the_flags_go_through_patch(actor, access, contract, sandbox):
     saved = edit(
         actor, access, contract, "flags", {"on_contract": True, "promotion_stacking": False}
     )
-    assert saved.on_contract is True
+    assert saved.contract.on_contract is True
     assert sandbox.admin.request_count(method="PATCH") == 1
     assert sandbox.admin.request_count(method="PUT") == 0
     assert AuditEvent.objects.get().request_sent["operation"] == "patch_contract"
@@ -69,30 +70,46 @@ def test_the_flags_go_through_patch(actor, access, contract, sandbox):
 def test_nothing_changed_is_no_write_and_no_record(actor, access, contract, sandbox):
     sandbox.admin.clear_requests()
     current = edit(actor, access, contract, "status", {"status": "DRAFT"})
-    assert current.status == "DRAFT"
+    assert current.contract.status == "DRAFT"
     assert sandbox.admin.request_count(method="PUT") == 0
     assert AuditEvent.objects.count() == 0
 
 
-def test_a_change_made_meanwhile_is_a_conflict_and_nothing_is_written(
+def put_directly(sandbox, contract: dict, **fields) -> None:
+    """A change made in fabric by someone else, outside the console."""
+    path = f"/data-customer/v1/organizations/{contract['partyId']}/contracts/{contract['_id']}"
+    assert sandbox.call("PUT", path, headers=fabric_headers(sandbox), json=fields).status == 200
+
+
+def test_a_change_to_the_forms_fields_made_meanwhile_is_a_conflict_and_nothing_is_written(
     actor, access, contract, sandbox
 ):
     seen = Snapshot.of(read(access, contract))
-    path = f"/data-customer/v1/organizations/{contract['partyId']}/contracts/{contract['_id']}"
-    theirs = sandbox.call(
-        "PUT", path, headers=fabric_headers(sandbox), json={"contractType": "SPOT"}
-    )
-    assert theirs.status == 200
+    put_directly(sandbox, contract, contractType="SPOT")
     sandbox.admin.clear_requests()
     with pytest.raises(services.EditConflict) as raised:
-        edit(actor, access, contract, "status", {"status": "ACTIVE"}, seen=seen)
+        edit(actor, access, contract, "details", {"contract_type": "FRAMEWORK"}, seen=seen)
     changes = {change.field: change for change in raised.value.changes}
-    assert set(changes) == {"contractType", "status"}
+    assert set(changes) == {"contractType"}
     assert (changes["contractType"].seen, changes["contractType"].current) == ("TYPE-A", "SPOT")
-    assert changes["status"].yours == "ACTIVE"
+    assert changes["contractType"].yours == "FRAMEWORK"
     assert raised.value.current.contract_type == "SPOT"
     assert sandbox.admin.request_count(method="PUT") == 0
     assert AuditEvent.objects.count() == 0
+
+
+def test_a_change_elsewhere_made_meanwhile_is_kept_and_the_save_goes_ahead(
+    actor, access, contract, sandbox
+):
+    seen = Snapshot.of(read(access, contract))
+    put_directly(sandbox, contract, contractType="SPOT")
+    saved = edit(actor, access, contract, "status", {"status": "ACTIVE"}, seen=seen)
+    assert (saved.contract.status, saved.contract.contract_type) == ("ACTIVE", "SPOT")
+    # Made before the re-read, their change is no outside change: it is the state before.
+    assert saved.outside_changes == ()
+    outcome = AuditEvent.objects.get().outcome
+    assert outcome.diff == {"status": ["DRAFT", "ACTIVE"]}
+    assert outcome.message == ""
 
 
 def test_an_unknown_price_list_is_refused_at_its_field_before_any_write(
@@ -111,7 +128,7 @@ def test_an_unknown_price_list_is_refused_at_its_field_before_any_write(
 
 def test_a_known_price_list_is_linked(actor, access, contract):
     saved = edit(actor, access, contract, "price-list", {"price_list_id": 100000})
-    assert saved.price_list_id == 100000
+    assert saved.contract.price_list_id == 100000
 
 
 def test_fabrics_refusal_is_recorded_and_given_back_at_the_fields(actor, access, contract, sandbox):
@@ -135,3 +152,43 @@ def test_the_tenant_is_resolved_once_per_save(actor, access, contract, monkeypat
     fresh = type(access)(account=account, role=access.role)
     edit(actor, fresh, contract, "price-list", {"price_list_id": 100001}, seen=seen)
     assert len(resolved) == 1
+
+
+def test_a_change_made_outside_the_console_during_the_save_is_recorded_apart(
+    actor, access, contract, sandbox
+):
+    seen = Snapshot.of(read(access, contract))
+    with changed_during_the_write(sandbox, contract, contractType="SPOT", onContract=True):
+        saved = edit(actor, access, contract, "status", {"status": "ACTIVE"}, seen=seen)
+    assert saved.outside_changes == ("contractType", "onContract")
+    assert saved.outside_change_message == (
+        "changed outside the console during this save: fields contractType, onContract"
+    )
+    outcome = AuditEvent.objects.get().outcome
+    assert outcome.outcome == AuditOutcomeKind.SUCCEEDED
+    # The user is credited with what they sent; the rest is named as someone else's.
+    assert outcome.diff == {"status": ["DRAFT", "ACTIVE"]}
+    assert outcome.message == saved.outside_change_message
+    assert outcome.state_after["contractType"] == "SPOT"
+
+
+@pytest.mark.parametrize(
+    ("section", "values", "changed"),
+    [
+        ("flags", {"on_contract": True, "promotion_stacking": False}, "onContract"),
+        ("status", {"status": "ACTIVE"}, "status"),
+    ],
+    ids=["patch", "put"],
+)
+def test_fabrics_answer_alone_names_no_outside_change(
+    actor, access, contract, sandbox, section, values, changed
+):
+    # Every editable field set, so an answer that drops or reshapes one would show here.
+    put_directly(
+        sandbox, contract, priceListId=100000, additionalAttributes={"region": "north", "tier": 2}
+    )
+    saved = edit(actor, access, contract, section, values)
+    assert saved.outside_changes == ()
+    outcome = AuditEvent.objects.get().outcome
+    assert outcome.message == ""
+    assert list(outcome.diff) == [changed]

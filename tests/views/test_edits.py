@@ -7,8 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from contracts_ui import locks, services
 from contracts_ui.models import AuditEvent, AuditOutcomeKind
 from tests.conftest import create_contract, fabric_headers
+from tests.services.meanwhile import changed_during_the_write
 
 WRITES = r"/contracts(/[^/]+)?$"  # POST create, PUT, PATCH and DELETE on contracts
 HTMX = {"HX-Request": "true"}
@@ -482,3 +484,76 @@ def test_a_save_costs_one_re_read_and_one_write(editor_client, console_world, co
         f"/data-customer/v1/organizations/{contract['partyId']}/contracts/{contract['_id']}"
     )
     assert calls == [("GET", contract_path), ("PUT", contract_path)]
+
+
+# A save that meets another: a change made outside the console while it was under way, or
+# another save of the same contract holding it too long. Two editors saving at the same moment,
+# through two console processes, are in tests/production/test_concurrent_saves.py.
+OUTSIDE = "changed outside the console during this save: fields contractType"
+
+
+def test_an_outside_change_during_the_save_is_shown_in_the_saved_row_and_recorded(
+    editor_client, console_world, contract, sandbox
+):
+    url = edit_url(console_world, contract, "status")
+    data = open_form(editor_client, url) | {"status": "ACTIVE"}
+    with changed_during_the_write(sandbox, contract, contractType="SPOT"):
+        response = editor_client.post(url, data, headers=HTMX)
+    assert response.status_code == 200
+    body = html.unescape(response.content.decode())
+    assert f"Saved. Note: {OUTSIDE}." in body
+    after = stored(sandbox, contract)
+    assert (after["status"], after["contractType"]) == ("ACTIVE", "SPOT")
+    outcome = AuditEvent.objects.get().outcome
+    assert outcome.diff == {"status": ["DRAFT", "ACTIVE"]}
+    assert outcome.message == OUTSIDE
+
+
+def test_a_plain_post_says_it_on_the_contract_page(editor_client, console_world, contract, sandbox):
+    url = edit_url(console_world, contract, "status")
+    data = open_form(editor_client, url) | {"status": "ACTIVE"}
+    with changed_during_the_write(sandbox, contract, contractType="SPOT"):
+        response = editor_client.post(url, data)
+    assert response.status_code == 302
+    page = html.unescape(editor_client.get(response.url).content.decode())
+    assert f"Note: {OUTSIDE}." in page
+
+
+def test_a_save_of_a_contract_held_too_long_by_another_is_refused_at_the_form(
+    editor_client, console_world, contract, sandbox, settings
+):
+    settings.CONTRACT_LOCK_WAIT = 0.2
+    url = edit_url(console_world, contract, "status")
+    data = open_form(editor_client, url) | {"status": "ACTIVE"}
+    sandbox.admin.clear_requests()
+    with locks.contract_lock(console_world.account_a.account_id, contract["_id"]):
+        response = editor_client.post(url, data, headers=HTMX)
+    assert response.status_code == 409
+    body = html.unescape(response.content.decode())
+    assert services.ContractBusy.MESSAGE in body
+    assert 'id="row-status"' in body
+    assert write_count(sandbox) == 0
+    assert AuditEvent.objects.count() == 0
+    # Nothing was sent, so the same form may be sent again once the other save is done.
+    assert editor_client.post(url, data, headers=HTMX).status_code == 200
+    assert stored(sandbox, contract)["status"] == "ACTIVE"
+
+
+def test_a_delete_of_a_contract_held_too_long_by_another_is_refused_with_the_reason(
+    editor_client, console_world, contract, sandbox, settings
+):
+    settings.CONTRACT_LOCK_WAIT = 0.2
+    delete_url = reverse(
+        "contracts_ui:contract-delete",
+        kwargs={
+            "account_id": console_world.account_a.account_id,
+            "organization_id": contract["partyId"],
+            "contract_id": contract["_id"],
+        },
+    )
+    with locks.contract_lock(console_world.account_a.account_id, contract["_id"]):
+        response = editor_client.post(delete_url)
+    assert response.status_code == 409
+    assert services.ContractBusy.MESSAGE in html.unescape(response.content.decode())
+    assert stored(sandbox, contract)["isDeleted"] is False
+    assert AuditEvent.objects.count() == 0
