@@ -308,6 +308,8 @@ def _apply_item(job: BulkJob, item: BulkItem, access: AccountAccess, actor: Acto
                 section=section,
                 seen=seen,
                 values=_values(section, item),
+                # The preview showed each contract whole: any change since then skips it.
+                whole_contract=True,
             )
     except services.EditConflict as conflict:
         if was_started and _reached_planned(item, conflict.current):

@@ -297,8 +297,10 @@ def contract_edit(
     section: EditSection,
     seen: Snapshot,
     values: Mapping[str, Any],
+    whole_contract: bool = False,
 ) -> Saved:
-    """Apply the section's `values` unless one of its fields moved on since `seen`.
+    """Apply the section's `values` unless one of its fields moved on since `seen` (with
+    `whole_contract`, unless any editable field did: a bulk preview showed the whole contract).
 
     Two fabric calls (three when a price list is linked: it is looked up first), both under the
     contract's lock: the re-read that guards against overwriting someone else's change to the
@@ -311,7 +313,8 @@ def contract_edit(
         _check_price_list(tenant, values["price_list_id"])
     changes = section.changes(values, seen)
     with _contract_locked(access, organization_id, contract_id) as current:
-        if seen.moved(current, section.fields):
+        guarded = seen.state if whole_contract else section.fields
+        if seen.moved(current, guarded):
             raise EditConflict(current, seen.differences(current, changes))
         if not changes:
             return Saved(current)

@@ -42,7 +42,6 @@ DOCUMENTED_ONLY_CAPABILITIES = {"missing": ["contracts", "internal_party_links",
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes over 5 s (make test still runs it)")
     config.addinivalue_line(
         "markers",
         "undocumented(reason): exercises an endpoint no fabric page documents; deselected when "
