@@ -29,6 +29,7 @@ from contracts_ui.fabric.errors import (
     FabricNotFound,
     FabricPermissionDenied,
     FabricRateLimited,
+    FabricTimeout,
     FabricUnavailable,
     FabricValidationError,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "FabricPermissionDenied",
     "FabricRateLimited",
     "FabricTenant",
+    "FabricTimeout",
     "FabricUnavailable",
     "FabricValidationError",
     "InternalParty",

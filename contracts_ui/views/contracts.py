@@ -1,5 +1,7 @@
 """Reading contracts: an organization's table, the account-wide lookup, one contract's page."""
 
+from datetime import UTC, datetime
+
 from django.http import HttpRequest, HttpResponse
 
 from contracts_ui import selectors
@@ -12,7 +14,13 @@ from contracts_ui.views.rendering import render_page, showing_fabric_errors
 def contract_list(request: HttpRequest, account_id: str, organization_id: str) -> HttpResponse:
     access = account_access(request, account_id)
     form = ContractFilterForm(request.GET)
-    context = {"access": access, "account": access.account, "form": form, "rows": None}
+    context = {
+        "access": access,
+        "account": access.account,
+        "form": form,
+        "rows": None,
+        "presets": form.presets(datetime.now(UTC).date()),
+    }
     with showing_fabric_errors(context):
         context["organization"] = selectors.organization(
             access.tenant, organization_id=organization_id

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contracts_ui.models import AccountGrant, AccountRole
+from tests.browser.conftest import type_date
 from tests.conftest import fabric_headers
 
 pytestmark = pytest.mark.browser
@@ -101,8 +102,8 @@ def test_edits_dates_status_and_price_list_and_sees_the_history(
     check_accessibility(page, "contract page, dates form open")
 
     # The browser refuses an end before the start without a round trip...
-    start.fill("2026-06-01")
-    end.fill("2026-05-01")
+    type_date(start, "2026-06-01")
+    type_date(end, "2026-05-01")
     page.get_by_role("button", name="Save").click()
     message = end.evaluate("input => input.validationMessage")
     assert message == "The end date must be after the start date."
@@ -116,7 +117,7 @@ def test_edits_dates_status_and_price_list_and_sees_the_history(
     expect(page.get_by_label("End date")).to_be_focused()
     check_accessibility(page, "contract page, dates rejected")
 
-    page.get_by_label("End date").fill("2026-12-15")
+    type_date(page.get_by_label("End date"), "2026-12-15")
     page.get_by_role("button", name="Save").click()
     expect(dates.get_by_role("status")).to_have_text("Saved")
     expect(dates).to_contain_text("2026-06-01 → 2026-12-15")
@@ -211,8 +212,8 @@ def test_creates_soft_deletes_and_restores_a_contract(
     page.get_by_label("Contract id").fill(contract_id)
     page.get_by_label("Contract type").fill("FRAMEWORK")
     page.get_by_role("combobox", name="Status").select_option("ACTIVE")
-    page.get_by_label("Start date").fill("2026-03-01")
-    page.get_by_label("End date").fill("2027-02-28")
+    type_date(page.get_by_label("Start date"), "2026-03-01")
+    type_date(page.get_by_label("End date"), "2027-02-28")
     page.get_by_label("Price list id").fill("100000")
     page.get_by_role("button", name="Create contract").click()
     expect(page.locator(".messages")).to_contain_text(f"Contract {contract_id} created.")
