@@ -237,7 +237,7 @@ def _delete_or_restore(
         messages.success(request, f"Contract {contract.contract_id} restored.")
         return redirect(_contract_url(access, organization_id, contract.id))
     messages.success(request, f"Contract {contract.contract_id} deleted. It can be restored.")
-    return redirect(_contract_url(access, organization_id, contract.id) + "?deleted=1")
+    return redirect(_contract_url(access, organization_id, contract.id) + "?deleted=1&undo=1")
 
 
 @require_http_methods(["GET", "POST"])
