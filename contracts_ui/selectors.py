@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 from contracts_ui import audit_queries, fabric
@@ -203,6 +204,40 @@ def price_list_links(
         logger.warning("price list names unavailable for contract %s", contract.id)
         price_lists = {}
     return [(link, price_lists.get(link.price_list_id)) for link in contract.price_lists]
+
+
+# The picker offers at most this many price lists (fabric's list, walked 100 at a time).
+PICKER_MAX_PRICE_LISTS = 500
+PICKER_MAX_CHOICES = 20
+
+
+def offered_price_lists(tenant: FabricTenant) -> list[PriceList]:
+    """The price lists a contract may be linked to: not expired, not deleted; cached for
+    FABRIC_LOOKUP_CACHE_SECONDS, so typing in the picker asks fabric once."""
+    key = fabric.lookup_cache_key("price-lists-offered", tenant, "all")
+    offered = cache.get(key)
+    if offered is None:
+        found: list[PriceList] = []
+        offset = 0
+        while offset < PICKER_MAX_PRICE_LISTS:
+            page = fabric.list_price_lists(tenant, not_expired=True, offset=offset, limit=100)
+            found.extend(page.items)
+            offset = page.offset + page.limit
+            if not page.items or offset >= page.count:
+                break
+        offered = [price_list for price_list in found if not price_list.deleted]
+        cache.set(key, offered, settings.FABRIC_LOOKUP_CACHE_SECONDS)
+    return offered
+
+
+def price_list_choices(tenant: FabricTenant, text: str) -> list[PriceList]:
+    """The offered price lists whose name or id contains `text` (any case), by name."""
+    wanted = text.strip().casefold()
+    return [
+        price_list
+        for price_list in offered_price_lists(tenant)
+        if wanted in price_list.name.casefold() or wanted in str(price_list.price_list_id)
+    ][:PICKER_MAX_CHOICES]
 
 
 def contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list[ContractRow]:

@@ -40,7 +40,7 @@ from contracts_ui.fabric.internal_parties import (
     unlink_internal_party,
 )
 from contracts_ui.fabric.organizations import get_organization, list_organizations
-from contracts_ui.fabric.price_lists import get_price_list, get_price_lists
+from contracts_ui.fabric.price_lists import get_price_list, get_price_lists, list_price_lists
 from contracts_ui.fabric.types import (
     CONTRACT_STATUSES,
     MAX_PAGE_SIZE,
@@ -93,6 +93,7 @@ __all__ = [
     "list_internal_parties",
     "list_internal_party_links",
     "list_organizations",
+    "list_price_lists",
     "lookup_cache_key",
     "obtain_token",
     "patch_contract",

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from contracts_ui import selectors
 from contracts_ui.access import AccountAccess, account_access
@@ -107,3 +108,14 @@ def contract_detail(
         include_deleted=request.GET.get("deleted") == "1",
     )
     return render_page(request, "contracts_ui/contract_detail.html", context, partial="contract")
+
+
+def price_list_options(request: HttpRequest, account_id: str) -> HttpResponse:
+    """The price-list picker's suggestions for what was typed (part of a name, or an id)."""
+    access = account_access(request, account_id)
+    context: dict = {"access": access, "account": access.account, "choices": None}
+    with showing_fabric_errors(context):
+        context["choices"] = selectors.price_list_choices(
+            access.tenant, request.GET.get("q", "")[:100]
+        )
+    return render(request, "contracts_ui/includes/price_list_options.html", context)

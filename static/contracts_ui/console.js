@@ -56,12 +56,108 @@ function enhance(root) {
   if (root.matches && root.matches("form")) forms.push(root);
   forms.forEach(linkDatePair);
   forms.forEach(settleDates);
+  root.querySelectorAll("input[data-price-list-picker]").forEach(pickPriceList);
   const form = root.matches && root.matches("[data-edit-form]") ? root : root.querySelector("[data-edit-form]");
   if (form) {
     const invalid = form.querySelector('[aria-invalid="true"]');
     const first = invalid || form.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   }
+}
+
+// The price-list picker: an ARIA 1.2 combobox over the field that takes the price list's id.
+// What is typed (part of a name, or an id) asks the console for current price lists; picking
+// one (click, or arrows then Enter) puts its id in the field and its description below.
+const PICKER_PAUSE_MS = 250;
+let pickers = 0;
+function pickPriceList(input) {
+  const form = input.closest("[data-price-list-options]");
+  if (!form || input.dataset.picker) return;
+  pickers += 1;
+  const listbox = document.createElement("ul");
+  listbox.id = `price-list-options-${pickers}`;
+  listbox.className = "combobox__list";
+  listbox.setAttribute("role", "listbox");
+  listbox.setAttribute("aria-label", "Price lists");
+  listbox.hidden = true;
+  const picked = document.createElement("p");
+  picked.className = "combobox__picked muted";
+  picked.id = `price-list-picked-${pickers}`;
+  picked.setAttribute("aria-live", "polite");
+  input.dataset.picker = listbox.id;
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", listbox.id);
+  input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${picked.id}`.trim());
+  input.after(listbox, picked);
+
+  let timer = null;
+  let asked = 0;
+  const options = () => Array.from(listbox.querySelectorAll('[role="option"]:not([aria-disabled="true"])'));
+  const close = () => {
+    listbox.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  };
+  const activate = (option) => {
+    options().forEach((each) => each.setAttribute("aria-selected", String(each === option)));
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    }
+  };
+  const pick = (option) => {
+    input.value = option.dataset.value;
+    picked.textContent = `Picked: ${option.textContent.replace(/\s+/g, " ").trim()}`;
+    close();
+    input.focus();
+  };
+  const ask = () => {
+    const number = (asked += 1);
+    const url = `${form.dataset.priceListOptions}?q=${encodeURIComponent(input.value.trim())}`;
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then((response) => response.text())
+      .then((html) => {
+        if (number !== asked) return; // a later keystroke asked again
+        listbox.innerHTML = html;
+        listbox.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+        activate(null);
+      })
+      .catch(close);
+  };
+  input.addEventListener("input", () => {
+    picked.textContent = "";
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, PICKER_PAUSE_MS);
+  });
+  input.addEventListener("keydown", (event) => {
+    const all = options();
+    const current = all.findIndex((option) => option.getAttribute("aria-selected") === "true");
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (listbox.hidden) { ask(); return; }
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      activate(all[(current + step + all.length) % all.length] || null);
+    } else if (event.key === "Enter" && !listbox.hidden && current >= 0) {
+      event.preventDefault();
+      pick(all[current]);
+    } else if (event.key === "Escape" && !listbox.hidden) {
+      // Closes the suggestions only; a second Escape cancels the edit.
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    }
+  });
+  // mousedown, not click: it comes before the field's blur closes the list.
+  listbox.addEventListener("mousedown", (event) => {
+    const option = event.target.closest('[role="option"]:not([aria-disabled="true"])');
+    if (!option) return;
+    event.preventDefault();
+    pick(option);
+  });
+  input.addEventListener("blur", () => window.setTimeout(close, 150));
 }
 
 // Screen readers miss a live region that arrives with its text, so swapped-in status messages

@@ -137,7 +137,12 @@ def test_edits_dates_status_and_price_list_and_sees_the_history(
         ("", "none linked"),
     ):
         page.get_by_role("link", name="Edit price list").click()
-        page.get_by_label("Price list id").fill(entered)
+        picker = page.get_by_role("combobox", name="Price list")
+        picker.select_text()
+        if entered:
+            picker.press_sequentially(entered)
+        else:
+            picker.press("Delete")
         page.get_by_role("button", name="Save").click()
         expect(price_list.get_by_role("status")).to_have_text("Saved")
         expect(price_list).to_contain_text(shown)
@@ -209,12 +214,12 @@ def test_creates_soft_deletes_and_restores_a_contract(
 
     page.get_by_role("link", name="New contract").click()
     check_accessibility(page, "new contract form")
-    page.get_by_label("Contract id").fill(contract_id)
-    page.get_by_label("Contract type").fill("FRAMEWORK")
+    page.get_by_label("Contract id").press_sequentially(contract_id)
+    page.get_by_label("Contract type").press_sequentially("FRAMEWORK")
     page.get_by_role("combobox", name="Status").select_option("ACTIVE")
     type_date(page.get_by_label("Start date"), "2026-03-01")
     type_date(page.get_by_label("End date"), "2027-02-28")
-    page.get_by_label("Price list id").fill("100000")
+    page.get_by_role("combobox", name="Price list").press_sequentially("100000")
     page.get_by_role("button", name="Create contract").click()
     expect(page.locator(".messages")).to_contain_text(f"Contract {contract_id} created.")
     expect(page.get_by_role("heading", name=f"Contract {contract_id}")).to_be_visible()

@@ -69,7 +69,7 @@ def test_every_place_is_current_after_each_edit_type(
 
     # Price list: the Price lists card lists the new link, by name.
     page.get_by_role("link", name="Edit price list").click()
-    field = page.get_by_label("Price list id")
+    field = page.get_by_role("combobox", name="Price list")
     field.select_text()
     field.press_sequentially("100001")
     save_and_wait(page, "row-price-list")
