@@ -4,6 +4,7 @@ changed data, as htmx out-of-band swaps."""
 import re
 
 import pytest
+from django.urls import reverse
 
 from tests.conftest import create_contract
 from tests.views.test_edits import HTMX, edit_url, open_form, stored
@@ -49,3 +50,26 @@ def test_a_plain_post_gets_no_out_of_band_parts(editor_client, console_world, co
     url = edit_url(console_world, contract, "status")
     response = editor_client.post(url, open_form(editor_client, url) | {"status": "ACTIVE"})
     assert response.status_code == 302
+
+
+def test_a_contract_running_past_its_price_list_says_so(viewer_client, console_world, sandbox):
+    account = console_world.account_a.account_id
+    short = sandbox.admin.create_price_list(
+        account, name="Short list", startDate="2026-01-01", endDate="2026-06-30T00:00:00.000Z"
+    )
+    contract = create_contract(
+        sandbox,
+        console_world.fabric.organization_a["_id"],
+        endDate="2027-01-01T00:00:00.000Z",
+        priceListId=short["priceListId"],
+    )
+    url = reverse(
+        "contracts_ui:contract-detail",
+        kwargs={
+            "account_id": account,
+            "organization_id": contract["partyId"],
+            "contract_id": contract["_id"],
+        },
+    )
+    body = viewer_client.get(url).content.decode()
+    assert "runs past this price list's end date (2026-06-30)" in body
