@@ -133,6 +133,12 @@ class ContractFilterForm(PagingForm):
                 self.add_error(high, "Must be on or after the date before it.")
         return cleaned
 
+    @property
+    def active_filter_count(self) -> int:
+        """How many filters narrow the table (what a folded filter bar says about itself)."""
+        names = ("q", "status", "start_from", "start_to", "end_from", "end_to")
+        return sum(1 for name in names if (self.data.get(name) or "").strip())
+
     def presets(self, today: date) -> list["Preset"]:
         """The table's one-click filters, each keeping the search, sort and page size."""
         kept = {

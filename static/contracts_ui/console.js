@@ -57,6 +57,7 @@ function enhance(root) {
   forms.forEach(linkDatePair);
   forms.forEach(settleDates);
   root.querySelectorAll("input[data-price-list-picker]").forEach(pickPriceList);
+  foldFilters(root);
   const form = root.matches && root.matches("[data-edit-form]") ? root : root.querySelector("[data-edit-form]");
   if (form) {
     const invalid = form.querySelector('[aria-invalid="true"]');
@@ -64,6 +65,18 @@ function enhance(root) {
     if (first) first.focus();
   }
 }
+
+// Below 700 px the table's filters fold behind "Filters (n active)", so the data comes first;
+// once opened they stay open across the table's swaps. Without JavaScript they are open.
+const NARROW = window.matchMedia("(max-width: 699px)");
+let filtersOpened = false;
+function foldFilters(root) {
+  const fold = root.matches && root.matches("[data-fold-filters]") ? root : root.querySelector("[data-fold-filters]");
+  if (!fold) return;
+  fold.open = !NARROW.matches || filtersOpened;
+  fold.addEventListener("toggle", () => { if (NARROW.matches) filtersOpened = fold.open; });
+}
+NARROW.addEventListener("change", () => foldFilters(document));
 
 // The price-list picker: an ARIA 1.2 combobox over the field that takes the price list's id.
 // What is typed (part of a name, or an id) asks the console for current price lists; picking
