@@ -24,7 +24,7 @@ from contracts_ui.fabric.types import (
     PriceList,
     PriceListLink,
 )
-from contracts_ui.models import AuditEvent
+from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,51 @@ def contract(
         contract_id=contract_id,
         include_deleted=include_deleted,
     )
+
+
+# How many soft-deleted contracts "Show deleted" and the lookup read back from fabric at most.
+DELETED_SHOWN = 25
+
+
+def deleted_contracts(
+    tenant: FabricTenant,
+    *,
+    organization_id: str | None = None,
+    contract_id_contains: str = "",
+) -> list[Contract]:
+    """Contracts soft-deleted through the console and not restored since, newest first.
+
+    fabric's lists leave deleted contracts out and cannot be asked for them, so the ledger
+    says which were deleted (a delete outside the console is not known here); each is then
+    read from fabric, which has the last word on whether it is still deleted.
+    """
+    events = AuditEvent.objects.filter(
+        account_id=tenant.account_id,
+        action__in=(AuditAction.DELETE, AuditAction.RESTORE),
+        outcome__outcome=AuditOutcomeKind.SUCCEEDED,
+    )
+    if organization_id:
+        events = events.filter(organization_id=organization_id)
+    if contract_id_contains:
+        events = events.filter(contract_id__icontains=contract_id_contains)
+    latest: dict[str, tuple[str, str]] = {}
+    for ref, organization, action in events.order_by("-id").values_list(
+        "contract_ref", "organization_id", "action"
+    )[: DELETED_SHOWN * 20]:
+        latest.setdefault(ref, (organization, action))
+    found = []
+    for ref, (organization, action) in latest.items():
+        if action != AuditAction.DELETE or len(found) >= DELETED_SHOWN:
+            continue
+        try:
+            record = contract(
+                tenant, organization_id=organization, contract_id=ref, include_deleted=True
+            )
+        except fabric.FabricNotFound:
+            continue
+        if record.is_deleted:
+            found.append(record)
+    return found
 
 
 def organization_contracts(

@@ -122,6 +122,7 @@ class ContractFilterForm(PagingForm):
     start_to = forms.DateField(label="Starts until", required=False, widget=DateInput)
     end_from = forms.DateField(label="Ends from", required=False, widget=DateInput)
     end_to = forms.DateField(label="Ends until", required=False, widget=DateInput)
+    deleted = forms.BooleanField(label="Show deleted", required=False)
     defaults: ClassVar[dict[str, str]] = {"size": "25", "sort": "updatedAt", "order": "desc"}
     sort = forms.ChoiceField(label="Sort by", choices=SORT_FIELDS)
     order = forms.ChoiceField(choices=SORT_ORDERS)
@@ -144,7 +145,7 @@ class ContractFilterForm(PagingForm):
         kept = {
             name: value
             for name, value in self.data.items()
-            if name not in ("page", "status", "end_from", "end_to") and value
+            if name not in ("page", "status", "end_from", "end_to", "deleted") and value
         }
         choices = [
             (f"Ending in {days} days", {"end_from": today, "end_to": today + timedelta(days=days)})

@@ -37,6 +37,10 @@ def contract_list(request: HttpRequest, account_id: str, organization_id: str) -
             )
             context["page"] = page
             context["rows"] = selectors.contract_rows(access.tenant, page.items)
+            if form.cleaned_data["deleted"]:
+                context["deleted_contracts"] = selectors.deleted_contracts(
+                    access.tenant, organization_id=organization_id
+                )
     return render_page(
         request, "contracts_ui/contract_list.html", context, partial="contract-browser"
     )
@@ -58,6 +62,10 @@ def contract_lookup(request: HttpRequest, account_id: str) -> HttpResponse:
             )
             context["page"] = page
             context["rows"] = selectors.contract_rows(access.tenant, page.items)
+            # fabric's list leaves deleted contracts out; the ledger knows the console's deletes.
+            context["deleted_contracts"] = selectors.deleted_contracts(
+                access.tenant, contract_id_contains=form.cleaned_data["q"].strip()
+            )
     return render_page(
         request, "contracts_ui/contract_lookup.html", context, partial="lookup-results"
     )
