@@ -39,6 +39,8 @@ type PageFetch = Callable[[int, int], Page[Contract]]
 class ContractRow:
     contract: Contract
     price_list: PriceList | None
+    # Shown where rows of several organizations mix (the lookup); None: the id is shown.
+    organization_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,23 @@ def contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list
         logger.warning("price list names unavailable for %d ids", len(price_list_ids))
         price_lists = {}
     return [ContractRow(contract=c, price_list=price_lists.get(c.price_list_id)) for c in contracts]
+
+
+# Names looked up for one page of lookup results at most (each is one cached fabric read).
+LOOKUP_MAX_NAME_LOOKUPS = 50
+
+
+def named_contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list[ContractRow]:
+    """contract_rows, each with its organization's name (rows of several organizations)."""
+    names = organization_names(
+        tenant,
+        organization_ids=[c.party_id for c in contracts if c.party_id],
+        limit=LOOKUP_MAX_NAME_LOOKUPS,
+    )
+    return [
+        ContractRow(row.contract, row.price_list, names.get(row.contract.party_id or ""))
+        for row in contract_rows(tenant, contracts)
+    ]
 
 
 def contract_history(account_id: str, ref: LedgerRef) -> list[AuditEvent]:

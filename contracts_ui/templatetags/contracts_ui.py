@@ -69,11 +69,14 @@ class _ContractRowsHtml:
         # isoformat, not strftime: the same text in a quarter of the time.
         return f"<td>{day.isoformat()}{_cue_html(cue(day, self.today, edge=edge))}</td>"
 
-    def organization_cell(self, contract) -> str:
+    def organization_cell(self, row) -> str:
         if not self.show_organization:
             return ""
-        url = reverse("contracts_ui:contract-list", args=[self.account_id, contract.party_id])
-        return f'<td><a href="{escape(url)}">{escape(contract.party_id)}</a></td>'
+        party_id = row.contract.party_id
+        url = reverse("contracts_ui:contract-list", args=[self.account_id, party_id])
+        if row.organization_name:
+            return f'<td><a href="{escape(url)}">{escape(row.organization_name)}</a></td>'
+        return f'<td><a href="{escape(url)}">{escape(party_id)}</a></td>'
 
     @staticmethod
     def price_list_cell(row) -> str:
@@ -97,7 +100,7 @@ class _ContractRowsHtml:
         return (
             f'<tr id="contract-row-{escape(contract.id)}">'
             f'<td class="mono"><a href="{escape(self.detail_url(contract))}">'
-            f"{escape(contract.contract_id)}</a></td>{self.organization_cell(contract)}"
+            f"{escape(contract.contract_id)}</a></td>{self.organization_cell(row)}"
             f"<td>{escape(contract.contract_type or '—')}</td>"
             f'<td><span class="badge {escape(status_class(contract.status))}">'
             f"{escape(contract.status.title())}</span></td>"

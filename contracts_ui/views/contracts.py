@@ -61,7 +61,7 @@ def contract_lookup(request: HttpRequest, account_id: str) -> HttpResponse:
                 limit=limit,
             )
             context["page"] = page
-            context["rows"] = selectors.contract_rows(access.tenant, page.items)
+            context["rows"] = selectors.named_contract_rows(access.tenant, page.items)
             # fabric's list leaves deleted contracts out; the ledger knows the console's deletes.
             context["deleted_contracts"] = selectors.deleted_contracts(
                 access.tenant, contract_id_contains=form.cleaned_data["q"].strip()
