@@ -10,6 +10,7 @@ from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from django.conf import settings
 from django.core.cache import cache
 
 from contracts_ui import fabric
@@ -27,7 +28,7 @@ from contracts_ui.fabric.types import (
     PriceList,
     PriceListLink,
 )
-from contracts_ui.models import AuditEvent
+from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ type PageFetch = Callable[[int, int], Page[Contract]]
 class ContractRow:
     contract: Contract
     price_list: PriceList | None
+    # Shown where rows of several organizations mix (the lookup); None: the id is shown.
+    organization_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,51 @@ def contract(
         contract_id=contract_id,
         include_deleted=include_deleted,
     )
+
+
+# How many soft-deleted contracts "Show deleted" and the lookup read back from fabric at most.
+DELETED_SHOWN = 25
+
+
+def deleted_contracts(
+    tenant: FabricTenant,
+    *,
+    organization_id: str | None = None,
+    contract_id_contains: str = "",
+) -> list[Contract]:
+    """Contracts soft-deleted through the console and not restored since, newest first.
+
+    fabric's lists leave deleted contracts out and cannot be asked for them, so the ledger
+    says which were deleted (a delete outside the console is not known here); each is then
+    read from fabric, which has the last word on whether it is still deleted.
+    """
+    events = AuditEvent.objects.filter(
+        account_id=tenant.account_id,
+        action__in=(AuditAction.DELETE, AuditAction.RESTORE),
+        outcome__outcome=AuditOutcomeKind.SUCCEEDED,
+    )
+    if organization_id:
+        events = events.filter(organization_id=organization_id)
+    if contract_id_contains:
+        events = events.filter(contract_id__icontains=contract_id_contains)
+    latest: dict[str, tuple[str, str]] = {}
+    for ref, organization, action in events.order_by("-id").values_list(
+        "contract_ref", "organization_id", "action"
+    )[: DELETED_SHOWN * 20]:
+        latest.setdefault(ref, (organization, action))
+    found = []
+    for ref, (organization, action) in latest.items():
+        if action != AuditAction.DELETE or len(found) >= DELETED_SHOWN:
+            continue
+        try:
+            record = contract(
+                tenant, organization_id=organization, contract_id=ref, include_deleted=True
+            )
+        except fabric.FabricNotFound:
+            continue
+        if record.is_deleted:
+            found.append(record)
+    return found
 
 
 def organization_contracts(
@@ -435,6 +483,40 @@ def price_list_links(
     return [(link, price_lists.get(link.price_list_id)) for link in contract.price_lists]
 
 
+# The picker offers at most this many price lists (fabric's list, walked 100 at a time).
+PICKER_MAX_PRICE_LISTS = 500
+PICKER_MAX_CHOICES = 20
+
+
+def offered_price_lists(tenant: FabricTenant) -> list[PriceList]:
+    """The price lists a contract may be linked to: not expired, not deleted; cached for
+    FABRIC_LOOKUP_CACHE_SECONDS, so typing in the picker asks fabric once."""
+    key = fabric.lookup_cache_key("price-lists-offered", tenant, "all")
+    offered = cache.get(key)
+    if offered is None:
+        found: list[PriceList] = []
+        offset = 0
+        while offset < PICKER_MAX_PRICE_LISTS:
+            page = fabric.list_price_lists(tenant, not_expired=True, offset=offset, limit=100)
+            found.extend(page.items)
+            offset = page.offset + page.limit
+            if not page.items or offset >= page.count:
+                break
+        offered = [price_list for price_list in found if not price_list.deleted]
+        cache.set(key, offered, settings.FABRIC_LOOKUP_CACHE_SECONDS)
+    return offered
+
+
+def price_list_choices(tenant: FabricTenant, text: str) -> list[PriceList]:
+    """The offered price lists whose name or id contains `text` (any case), by name."""
+    wanted = text.strip().casefold()
+    return [
+        price_list
+        for price_list in offered_price_lists(tenant)
+        if wanted in price_list.name.casefold() or wanted in str(price_list.price_list_id)
+    ][:PICKER_MAX_CHOICES]
+
+
 def contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list[ContractRow]:
     """Each contract with its linked price list, looked up once per page through the cache."""
     price_list_ids = {c.price_list_id for c in contracts if c.price_list_id is not None}
@@ -445,6 +527,23 @@ def contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list
         logger.warning("price list names unavailable for %d ids", len(price_list_ids))
         price_lists = {}
     return [ContractRow(contract=c, price_list=price_lists.get(c.price_list_id)) for c in contracts]
+
+
+# Names looked up for one page of lookup results at most (each is one cached fabric read).
+LOOKUP_MAX_NAME_LOOKUPS = 50
+
+
+def named_contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list[ContractRow]:
+    """contract_rows, each with its organization's name (rows of several organizations)."""
+    names = organization_names(
+        tenant,
+        organization_ids=[c.party_id for c in contracts if c.party_id],
+        limit=LOOKUP_MAX_NAME_LOOKUPS,
+    )
+    return [
+        ContractRow(row.contract, row.price_list, names.get(row.contract.party_id or ""))
+        for row in contract_rows(tenant, contracts)
+    ]
 
 
 def contract_history(account_id: str, ref: LedgerRef) -> list[AuditEvent]:

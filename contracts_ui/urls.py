@@ -17,6 +17,11 @@ urlpatterns = [
     path("", browse.account_list, name="account-list"),
     path(_ACCOUNT, browse.organization_list, name="organization-list"),
     path(_ACCOUNT + "contracts/", contracts.contract_lookup, name="contract-lookup"),
+    path(
+        _ACCOUNT + "price-lists/options/",
+        contracts.price_list_options,
+        name="price-list-options",
+    ),
     path(_ACCOUNT + "audit/", audit.audit_list, name="audit-list"),
     path(_ACCOUNT + "audit/export.csv", audit.audit_export, name="audit-export"),
     path(_ACCOUNT + "expiry-radar/", insight.expiry_radar, name="expiry-radar"),

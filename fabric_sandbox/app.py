@@ -5,7 +5,7 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 
-from . import auth, contract_list, contracts, control, parties
+from . import auth, contract_list, contracts, control, parties, price_lists
 from .errors import ApiError
 from .faults import FaultBook, RequestLog
 from .listing import MAX_LIMIT
@@ -17,6 +17,7 @@ ROUTES = [
     *contract_list.ROUTES,
     *contracts.ROUTES,
     *parties.ROUTES,
+    *price_lists.ROUTES,
     *control.ROUTES,
 ]
 _LOOPBACK = ("127.", "::1", "::ffff:127.")

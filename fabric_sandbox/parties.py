@@ -1,4 +1,4 @@
-"""Organizations, internal parties and their links (seed 000), and price lists."""
+"""Organizations, internal parties and their links (seed 000)."""
 
 import sqlite3
 from typing import TYPE_CHECKING, Any
@@ -180,23 +180,6 @@ def list_links(app: "Sandbox", request: Request) -> Response:
     return ok(envelope(page, total, [records.internal_party_link_record(row) for row in rows]))
 
 
-def get_price_list(app: "Sandbox", request: Request, price_list_id: str) -> Response:
-    """GET /api-offers/price-list/{priceListId}: one price list of the account."""
-    row = None
-    if price_list_id.isascii() and price_list_id.lstrip("-").isdigit():
-        row = (
-            app.store.read()
-            .execute(
-                "SELECT * FROM price_lists WHERE account = ? AND price_list_id = ?",
-                (request.account, int(price_list_id)),
-            )
-            .fetchone()
-        )
-    if row is None:
-        raise not_found(f"Price list {price_list_id}", "PRICE_LIST_NOT_FOUND")
-    return ok(records.price_list_record(row))
-
-
 ROUTES = [
     Route("GET", "/data-customer/v1/organizations", list_organizations),
     Route(
@@ -209,5 +192,4 @@ ROUTES = [
     Route("POST", "/data-customer/v1/internalParties-party/create", create_link),
     Route("DELETE", "/data-customer/v1/internalParties-party/create", delete_link),
     Route("GET", "/data-customer/v1/internalParties-party", list_links, documented=False),
-    Route("GET", "/api-offers/price-list/{price_list_id}", get_price_list),
 ]

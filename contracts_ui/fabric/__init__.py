@@ -30,6 +30,7 @@ from contracts_ui.fabric.errors import (
     FabricNotSupported,
     FabricPermissionDenied,
     FabricRateLimited,
+    FabricTimeout,
     FabricUnavailable,
     FabricValidationError,
 )
@@ -40,7 +41,7 @@ from contracts_ui.fabric.internal_parties import (
     unlink_internal_party,
 )
 from contracts_ui.fabric.organizations import get_organization, list_organizations
-from contracts_ui.fabric.price_lists import get_price_list, get_price_lists
+from contracts_ui.fabric.price_lists import get_price_list, get_price_lists, list_price_lists
 from contracts_ui.fabric.types import (
     CONTRACT_STATUSES,
     MAX_PAGE_SIZE,
@@ -70,6 +71,7 @@ __all__ = [
     "FabricPermissionDenied",
     "FabricRateLimited",
     "FabricTenant",
+    "FabricTimeout",
     "FabricUnavailable",
     "FabricValidationError",
     "InternalParty",
@@ -93,6 +95,7 @@ __all__ = [
     "list_internal_parties",
     "list_internal_party_links",
     "list_organizations",
+    "list_price_lists",
     "lookup_cache_key",
     "obtain_token",
     "patch_contract",

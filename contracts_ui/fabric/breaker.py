@@ -39,7 +39,8 @@ _PROBE_GRACE_SECONDS = 5
 class FabricCircuitOpen(FabricUnavailable):
     """Refused before sending: fabric failed repeatedly for this account and is resting."""
 
-    default_user_message = (
+    # Nothing was sent, so this (not "could not be reached") is what the person reads.
+    unreachable_message = default_user_message = (
         "fabric unavailable: it failed repeatedly for this account, so the console is not "
         "calling it for a short while; nothing was sent. Try again shortly."
     )

@@ -1,6 +1,7 @@
 """What can go wrong when talking to fabric, as a few exceptions a view can catch and show."""
 
 import json
+import math
 from typing import Any
 
 # Error bodies can be long HTML pages from a proxy; a message keeps only the start.
@@ -11,6 +12,8 @@ class FabricError(Exception):
     """fabric did not do what was asked; `user_message` is safe to show, `message` is for logs."""
 
     default_user_message = "fabric could not complete the request."
+    # Lets a page offer where else to look (soft-deleted records) only when fabric said "no such".
+    not_found = False
 
     def __init__(
         self,
@@ -42,6 +45,7 @@ class FabricError(Exception):
 
 class FabricNotFound(FabricError):
     default_user_message = "fabric has no such record (or it was deleted)."
+    not_found = True
 
 
 class FabricNotSupported(FabricNotFound):
@@ -122,9 +126,34 @@ class FabricRateLimited(FabricError):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
+    @property
+    def user_message(self) -> str:
+        if self.retry_after:
+            seconds = max(1, math.ceil(self.retry_after))
+            unit = "second" if seconds == 1 else "seconds"
+            return (
+                "Rate limited: fabric is receiving too many requests. "
+                f"Wait {seconds} {unit}, then retry."
+            )
+        return "Rate limited: " + self.default_user_message
+
+
+# What a 5xx from fabric (or the proxy in front of it) means to the person waiting.
+_STATUS_WORDS = {
+    500: "fabric failed with an internal error (500)",
+    502: "fabric is unavailable: its gateway answered 502",
+    503: "fabric is unavailable (503): it is down or overloaded",
+    504: "fabric is unavailable: its gateway timed out waiting for it (504)",
+}
+
 
 class FabricUnavailable(FabricError):
+    """fabric answered 5xx, or could not be reached (`status` None: no answer at all)."""
+
     default_user_message = "fabric is not responding; try again shortly."
+    unreachable_message = (
+        "fabric could not be reached: the connection was refused or dropped. Try again shortly."
+    )
 
     @property
     def user_message(self) -> str:
@@ -133,7 +162,20 @@ class FabricUnavailable(FabricError):
                 "fabric did not confirm the change, so it may or may not have been made; "
                 "check the record before trying again."
             )
+        if self.status is None:
+            return self.unreachable_message
+        words = _STATUS_WORDS.get(self.status)
+        if words:
+            return f"{words}. Try again shortly."
         return self.default_user_message
+
+
+class FabricTimeout(FabricUnavailable):
+    """fabric did not answer within the console's timeout or deadline."""
+
+    unreachable_message = default_user_message = (
+        "Timed out: fabric did not answer in time. Try again; it may be slow right now."
+    )
 
 
 class FabricBadResponse(FabricError):

@@ -1,4 +1,5 @@
-"""Price lists, looked up (through the cache) to name and check a contract's linked list."""
+"""Price lists: looked up (through the cache) to name and check a contract's linked list, and
+listed (REFERENCE.md §7) for the price-list picker."""
 
 from collections.abc import Iterable
 
@@ -7,7 +8,8 @@ from django.core.cache import cache
 
 from contracts_ui.fabric.client import fabric_request, lookup_cache_key, quote_segment
 from contracts_ui.fabric.errors import FabricNotFound
-from contracts_ui.fabric.types import FabricTenant, PriceList
+from contracts_ui.fabric.paging import fetch_page
+from contracts_ui.fabric.types import FabricTenant, Page, PriceList
 
 
 def _fetch_price_list(tenant: FabricTenant, price_list_id: int) -> PriceList:
@@ -49,3 +51,30 @@ def get_price_lists(tenant: FabricTenant, *, price_list_ids: Iterable[int]) -> d
     if fetched:
         cache.set_many(fetched, settings.FABRIC_LOOKUP_CACHE_SECONDS)
     return found
+
+
+def list_price_lists(
+    tenant: FabricTenant,
+    *,
+    not_expired: bool = False,
+    is_default: bool | None = None,
+    sort_by: str = "name",
+    sort_order: str = "asc",
+    offset: int = 0,
+    limit: int = 10,
+) -> Page[PriceList]:
+    """One page of the account's price lists (GET /api-offers/price-list)."""
+    params = {"sortBy": sort_by, "sortOrder": sort_order}
+    if not_expired:
+        params["filter"] = "not_expired"
+    if is_default is not None:
+        params["isDefault"] = "true" if is_default else "false"
+    return fetch_page(
+        tenant,
+        "/price-list",
+        PriceList.from_api,
+        params=params,
+        offset=offset,
+        limit=limit,
+        service="api-offers",
+    )

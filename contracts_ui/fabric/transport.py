@@ -14,7 +14,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
-from contracts_ui.fabric.errors import FabricUnavailable
+from contracts_ui.fabric.errors import FabricTimeout, FabricUnavailable
 from contracts_ui.fabric.types import FabricTenant
 
 logger = logging.getLogger("contracts_ui.fabric")
@@ -68,7 +68,7 @@ def send(
     """Send one request, its timeouts cut to what is left before `deadline`, and log it."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise FabricUnavailable("fabric deadline exceeded", request_id=request_id)
+        raise FabricTimeout("fabric deadline exceeded", request_id=request_id)
     timeout = (
         min(settings.FABRIC_CONNECT_TIMEOUT, remaining),
         min(settings.FABRIC_READ_TIMEOUT, remaining),
@@ -81,7 +81,8 @@ def send(
         return response
     except requests.RequestException as exc:
         outcome = type(exc).__name__
-        raise FabricUnavailable(
+        unavailable = FabricTimeout if isinstance(exc, requests.Timeout) else FabricUnavailable
+        raise unavailable(
             f"{outcome} calling fabric {method} {path}",
             request_id=request_id,
             outcome_unknown=is_write and _may_have_been_sent(exc),

@@ -138,14 +138,32 @@ class ContractStatusForm(ContractEditForm):
     )
 
 
+class PriceListField(forms.IntegerField):
+    """A price list's id. With JavaScript the field is a combobox (console.js): typing part of
+    a name or an id offers the current price lists, and picking one puts its id here."""
+
+    help = "Type part of its name or its id, then pick it."
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            label="Price list",
+            min_value=1,
+            max_value=2**53,
+            required=False,
+            error_messages={
+                "invalid": "Pick a price list from the suggestions, or type its id (a number)."
+            },
+            widget=forms.TextInput(
+                attrs={"data-price-list-picker": "", "autocomplete": "off", "spellcheck": "false"}
+            ),
+            **kwargs,
+        )
+
+
 class ContractPriceListForm(ContractEditForm):
     # Whether fabric knows the id is checked by the save (services.contract_edit), at this field.
-    price_list_id = forms.IntegerField(
-        label="Price list id",
-        min_value=1,
-        max_value=2**53,
-        required=False,
-        help_text="Leave empty to remove the link.",
+    price_list_id = PriceListField(
+        help_text=PriceListField.help + " Leave empty to remove the link."
     )
 
 
@@ -185,9 +203,7 @@ class ContractCreateForm(forms.Form):
     )
     start_date = forms.DateField(label="Start date", widget=DateInput)
     end_date = forms.DateField(label="End date", widget=DateInput)
-    price_list_id = forms.IntegerField(
-        label="Price list id", min_value=1, max_value=2**53, required=False
-    )
+    price_list_id = PriceListField(help_text=PriceListField.help)
     additional_attributes = JsonObjectField(
         label="Additional attributes (JSON object)", required=False
     )

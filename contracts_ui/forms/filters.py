@@ -1,9 +1,11 @@
 """Forms for the browser's query strings: each mirrors what fabric accepts, so bad input stops
 here with a message at its field instead of becoming a fabric 400."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import ClassVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import QueryDict
@@ -92,6 +94,16 @@ class OrganizationFilterForm(PagingForm):
     order = forms.ChoiceField(choices=SORT_ORDERS)
 
 
+@dataclass(frozen=True)
+class Preset:
+    label: str
+    query: str  # the query string that applies it
+    active: bool
+
+
+PRESET_DAYS = (30, 60, 90)
+
+
 class ContractFilterForm(PagingForm):
     SORT_FIELDS = (
         ("updatedAt", "Last modified"),
@@ -110,6 +122,7 @@ class ContractFilterForm(PagingForm):
     start_to = forms.DateField(label="Starts until", required=False, widget=DateInput)
     end_from = forms.DateField(label="Ends from", required=False, widget=DateInput)
     end_to = forms.DateField(label="Ends until", required=False, widget=DateInput)
+    deleted = forms.BooleanField(label="Show deleted", required=False)
     defaults: ClassVar[dict[str, str]] = {"size": "25", "sort": "updatedAt", "order": "desc"}
     sort = forms.ChoiceField(label="Sort by", choices=SORT_FIELDS)
     order = forms.ChoiceField(choices=SORT_ORDERS)
@@ -120,6 +133,39 @@ class ContractFilterForm(PagingForm):
             if cleaned.get(low) and cleaned.get(high) and cleaned[low] > cleaned[high]:
                 self.add_error(high, "Must be on or after the date before it.")
         return cleaned
+
+    @property
+    def active_filter_count(self) -> int:
+        """How many filters narrow the table (what a folded filter bar says about itself)."""
+        names = ("q", "status", "start_from", "start_to", "end_from", "end_to")
+        return sum(1 for name in names if (self.data.get(name) or "").strip())
+
+    def presets(self, today: date) -> list["Preset"]:
+        """The table's one-click filters, each keeping the search, sort and page size."""
+        kept = {
+            name: value
+            for name, value in self.data.items()
+            if name not in ("page", "status", "end_from", "end_to", "deleted") and value
+        }
+        choices = [
+            (f"Ending in {days} days", {"end_from": today, "end_to": today + timedelta(days=days)})
+            for days in PRESET_DAYS
+        ]
+        choices.append(
+            (
+                "Past end date, still active",
+                {"status": "ACTIVE", "end_to": today - timedelta(days=1)},
+            )
+        )
+        presets = []
+        for label, values in choices:
+            wanted = {name: str(value) for name, value in values.items()}
+            active = all(
+                self.data.get(name, "") == wanted.get(name, "")
+                for name in ("status", "end_from", "end_to")
+            )
+            presets.append(Preset(label, "?" + urlencode(kept | wanted), active))
+        return presets
 
     def contract_query(self) -> ContractQuery:
         """The fabric query for a valid form; a one-sided date range is closed with a far bound."""

@@ -82,11 +82,14 @@ class _ContractRowsHtml:
             f'value="{escape(value)}" aria-label="Select {escape(contract.contract_id)}"></td>'
         )
 
-    def organization_cell(self, contract) -> str:
+    def organization_cell(self, row) -> str:
         if not self.show_organization:
             return ""
-        url = reverse("contracts_ui:contract-list", args=[self.account_id, contract.party_id])
-        return f'<td><a href="{escape(url)}">{escape(contract.party_id)}</a></td>'
+        party_id = row.contract.party_id
+        url = reverse("contracts_ui:contract-list", args=[self.account_id, party_id])
+        if row.organization_name:
+            return f'<td><a href="{escape(url)}">{escape(row.organization_name)}</a></td>'
+        return f'<td><a href="{escape(url)}">{escape(party_id)}</a></td>'
 
     @staticmethod
     def price_list_cell(row) -> str:
@@ -110,7 +113,7 @@ class _ContractRowsHtml:
         return (
             f'<tr id="contract-row-{escape(contract.id)}">{self.select_cell(contract)}'
             f'<td class="mono"><a href="{escape(self.detail_url(contract))}">'
-            f"{escape(contract.contract_id)}</a></td>{self.organization_cell(contract)}"
+            f"{escape(contract.contract_id)}</a></td>{self.organization_cell(row)}"
             f"<td>{escape(contract.contract_type or '—')}</td>"
             f'<td><span class="badge {escape(status_class(contract.status))}">'
             f"{escape(contract.status.title())}</span></td>"

@@ -1,7 +1,10 @@
 """Reading contracts: an organization's table, the account-wide lookup, one contract's page."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from contracts_ui import selectors
 from contracts_ui.access import AccountAccess, account_access
@@ -13,7 +16,13 @@ from contracts_ui.views.rendering import render_page, showing_fabric_errors
 def contract_list(request: HttpRequest, account_id: str, organization_id: str) -> HttpResponse:
     access = account_access(request, account_id)
     form = ContractFilterForm(request.GET)
-    context = {"access": access, "account": access.account, "form": form, "rows": None}
+    context = {
+        "access": access,
+        "account": access.account,
+        "form": form,
+        "rows": None,
+        "presets": form.presets(datetime.now(UTC).date()),
+    }
     context["bulk_max"] = settings.BULK_MAX_CONTRACTS
     with showing_fabric_errors(context):
         context["organization"] = selectors.organization(
@@ -31,6 +40,10 @@ def contract_list(request: HttpRequest, account_id: str, organization_id: str) -
             context["page"] = page
             context["rows"] = selectors.contract_rows(access.tenant, page.items)
             context["whole_ids_only"] = selectors.account_list_missing(access.tenant)
+            if form.cleaned_data["deleted"]:
+                context["deleted_contracts"] = selectors.deleted_contracts(
+                    access.tenant, organization_id=organization_id
+                )
     return render_page(
         request, "contracts_ui/contract_list.html", context, partial="contract-browser"
     )
@@ -51,8 +64,12 @@ def contract_lookup(request: HttpRequest, account_id: str) -> HttpResponse:
                 limit=limit,
             )
             context["page"] = page
-            context["rows"] = selectors.contract_rows(access.tenant, page.items)
+            context["rows"] = selectors.named_contract_rows(access.tenant, page.items)
             context["whole_ids_only"] = selectors.account_list_missing(access.tenant)
+            # fabric's list leaves deleted contracts out; the ledger knows the console's deletes.
+            context["deleted_contracts"] = selectors.deleted_contracts(
+                access.tenant, contract_id_contains=form.cleaned_data["q"].strip()
+            )
     return render_page(
         request, "contracts_ui/contract_lookup.html", context, partial="lookup-results"
     )
@@ -103,3 +120,14 @@ def contract_detail(
         include_deleted=request.GET.get("deleted") == "1",
     )
     return render_page(request, "contracts_ui/contract_detail.html", context, partial="contract")
+
+
+def price_list_options(request: HttpRequest, account_id: str) -> HttpResponse:
+    """The price-list picker's suggestions for what was typed (part of a name, or an id)."""
+    access = account_access(request, account_id)
+    context: dict = {"access": access, "account": access.account, "choices": None}
+    with showing_fabric_errors(context):
+        context["choices"] = selectors.price_list_choices(
+            access.tenant, request.GET.get("q", "")[:100]
+        )
+    return render(request, "contracts_ui/includes/price_list_options.html", context)

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
@@ -149,13 +150,29 @@ def _save_edit(
             "price_list_links": (
                 selectors.price_list_links(access.tenant, contract) if edits_price_list else ()
             ),
+            "price_lists_read": edits_price_list,
         }
         response = _render_row(request, access, **row, extra=extra)
+        response.content += _other_places(request, access, extra, row=row)
         return trigger_client_event(response, "contract-changed")
     messages.success(request, f"Saved: {edit.action.label.lower()}.")
     if outside:
         messages.warning(request, f"Note: {outside}.")
     return redirect(_contract_url(access, row["organization_id"], row["contract_id"]))
+
+
+def _other_places(request: HttpRequest, access: AccountAccess, saved: dict, *, row: dict) -> bytes:
+    """The rest of the contract page that shows what a save changed (the header's badges, the
+    Record card's updated time, the Price lists card after a price-list edit), as htmx
+    out-of-band swaps: the page never contradicts the row just saved."""
+    context = {"access": access, "account": access.account, **row, **saved, "oob": True}
+    parts = ["head-badges", "record-card"]
+    if saved["price_lists_read"]:
+        parts.append("price-lists-card")
+    return b"".join(
+        render_to_string(f"{CONTRACT_PAGE}#{part}", context, request=request).encode()
+        for part in parts
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,7 +246,7 @@ def _delete_or_restore(
         messages.success(request, f"Contract {contract.contract_id} restored.")
         return redirect(_contract_url(access, organization_id, contract.id))
     messages.success(request, f"Contract {contract.contract_id} deleted. It can be restored.")
-    return redirect(_contract_url(access, organization_id, contract.id) + "?deleted=1")
+    return redirect(_contract_url(access, organization_id, contract.id) + "?deleted=1&undo=1")
 
 
 @require_http_methods(["GET", "POST"])

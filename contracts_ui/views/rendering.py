@@ -41,8 +41,20 @@ def showing_fabric_errors(context: dict) -> Iterator[None]:
         yield
     except fabric.FabricError as error:
         context["fabric_error"] = error
+        context["fabric_error_next"] = next_step(error)
         if error.outcome_unknown:
             context["outcome_unknown_message"] = OUTCOME_UNKNOWN
+
+
+def next_step(error: fabric.FabricError) -> str | None:
+    """What the person can do about a failure: "reload" to see whether a write happened,
+    "retry" when asking again may work (fabric slow, down or busy), else nothing (the request
+    itself was refused: retrying would get the same answer)."""
+    if error.outcome_unknown:
+        return "reload"
+    if isinstance(error, fabric.FabricUnavailable | fabric.FabricRateLimited):
+        return "retry"
+    return None
 
 
 def answer_status(context: Mapping, status: int = 200) -> int:

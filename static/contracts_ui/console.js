@@ -1,33 +1,176 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
 
-// Dates: the browser refuses an end date that is not after the start date.
+// Dates: the browser refuses an end date that is not after the start date. Chromium clears a
+// half-typed date ("dd/mm/2" is already "0002-mm-dd") whenever its `min` is assigned, so the
+// check runs when a date is complete (change) and `min` is only assigned when it really moves.
 function linkDatePair(form) {
   const start = form.querySelector('input[name="start_date"]');
   const end = form.querySelector('input[name="end_date"]');
-  if (!start || !end) return;
+  if (!start || !end || form.dataset.datePair) return;
+  form.dataset.datePair = "linked";
   const check = () => {
     const invalid = start.value && end.value && end.value <= start.value;
     end.setCustomValidity(invalid ? "The end date must be after the start date." : "");
-    if (start.value) {
-      const next = new Date(start.value + "T00:00:00Z");
-      next.setUTCDate(next.getUTCDate() + 1);
-      end.min = next.toISOString().slice(0, 10);
-    }
+    if (!start.value || document.activeElement === end) return;
+    const next = new Date(start.value + "T00:00:00Z");
+    next.setUTCDate(next.getUTCDate() + 1);
+    const min = next.toISOString().slice(0, 10);
+    if (end.min !== min) end.min = min;
   };
   start.addEventListener("change", check);
-  end.addEventListener("input", check);
+  end.addEventListener("change", check);
+  end.addEventListener("blur", check);
   check();
 }
 
+// A date typed digit by digit is a valid (and wrong) date after each year digit: "2" is year
+// 0002. A filter bar applies a date only once it has settled: the field left, or a four-digit
+// year followed by a pause. It then fires "dates-settled" (its hx-trigger), never "change".
+const DATE_PAUSE_MS = 700;
+function settleDates(form) {
+  if (!form.matches("[data-settle-dates]") || form.dataset.datesSettle) return;
+  form.dataset.datesSettle = "watched";
+  form.querySelectorAll('input[type="date"]').forEach((input) => {
+    let applied = input.value;
+    let timer = null;
+    const settle = () => {
+      window.clearTimeout(timer);
+      if (input.value === applied || !input.checkValidity()) return;
+      applied = input.value;
+      input.dispatchEvent(new Event("dates-settled", { bubbles: true }));
+    };
+    input.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      const year = Number(input.value.slice(0, 4));
+      if (!input.value || year >= 1000) timer = window.setTimeout(settle, DATE_PAUSE_MS);
+    });
+    input.addEventListener("blur", settle);
+    // The form's own "change" trigger would apply the date mid-typing.
+    input.addEventListener("change", (event) => event.stopPropagation());
+  });
+}
+
 function enhance(root) {
-  root.querySelectorAll("form").forEach(linkDatePair);
+  const forms = Array.from(root.querySelectorAll("form"));
+  if (root.matches && root.matches("form")) forms.push(root);
+  forms.forEach(linkDatePair);
+  forms.forEach(settleDates);
+  root.querySelectorAll("input[data-price-list-picker]").forEach(pickPriceList);
+  foldFilters(root);
   const form = root.matches && root.matches("[data-edit-form]") ? root : root.querySelector("[data-edit-form]");
   if (form) {
     const invalid = form.querySelector('[aria-invalid="true"]');
     const first = invalid || form.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   }
+}
+
+// Below 700 px the table's filters fold behind "Filters (n active)", so the data comes first;
+// once opened they stay open across the table's swaps. Without JavaScript they are open.
+const NARROW = window.matchMedia("(max-width: 699px)");
+let filtersOpened = false;
+function foldFilters(root) {
+  const fold = root.matches && root.matches("[data-fold-filters]") ? root : root.querySelector("[data-fold-filters]");
+  if (!fold) return;
+  fold.open = !NARROW.matches || filtersOpened;
+  fold.addEventListener("toggle", () => { if (NARROW.matches) filtersOpened = fold.open; });
+}
+NARROW.addEventListener("change", () => foldFilters(document));
+
+// The price-list picker: an ARIA 1.2 combobox over the field that takes the price list's id.
+// What is typed (part of a name, or an id) asks the console for current price lists; picking
+// one (click, or arrows then Enter) puts its id in the field and its description below.
+const PICKER_PAUSE_MS = 250;
+let pickers = 0;
+function pickPriceList(input) {
+  const form = input.closest("[data-price-list-options]");
+  if (!form || input.dataset.picker) return;
+  pickers += 1;
+  const listbox = document.createElement("ul");
+  listbox.id = `price-list-options-${pickers}`;
+  listbox.className = "combobox__list";
+  listbox.setAttribute("role", "listbox");
+  listbox.setAttribute("aria-label", "Price lists");
+  listbox.hidden = true;
+  const picked = document.createElement("p");
+  picked.className = "combobox__picked muted";
+  picked.id = `price-list-picked-${pickers}`;
+  picked.setAttribute("aria-live", "polite");
+  input.dataset.picker = listbox.id;
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", listbox.id);
+  input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${picked.id}`.trim());
+  input.after(listbox, picked);
+
+  let timer = null;
+  let asked = 0;
+  const options = () => Array.from(listbox.querySelectorAll('[role="option"]:not([aria-disabled="true"])'));
+  const close = () => {
+    listbox.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  };
+  const activate = (option) => {
+    options().forEach((each) => each.setAttribute("aria-selected", String(each === option)));
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    }
+  };
+  const pick = (option) => {
+    input.value = option.dataset.value;
+    picked.textContent = `Picked: ${option.textContent.replace(/\s+/g, " ").trim()}`;
+    close();
+    input.focus();
+  };
+  const ask = () => {
+    const number = (asked += 1);
+    const url = `${form.dataset.priceListOptions}?q=${encodeURIComponent(input.value.trim())}`;
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then((response) => response.text())
+      .then((html) => {
+        if (number !== asked) return; // a later keystroke asked again
+        listbox.innerHTML = html;
+        listbox.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+        activate(null);
+      })
+      .catch(close);
+  };
+  input.addEventListener("input", () => {
+    picked.textContent = "";
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, PICKER_PAUSE_MS);
+  });
+  input.addEventListener("keydown", (event) => {
+    const all = options();
+    const current = all.findIndex((option) => option.getAttribute("aria-selected") === "true");
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (listbox.hidden) { ask(); return; }
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      activate(all[(current + step + all.length) % all.length] || null);
+    } else if (event.key === "Enter" && !listbox.hidden && current >= 0) {
+      event.preventDefault();
+      pick(all[current]);
+    } else if (event.key === "Escape" && !listbox.hidden) {
+      // Closes the suggestions only; a second Escape cancels the edit.
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    }
+  });
+  // mousedown, not click: it comes before the field's blur closes the list.
+  listbox.addEventListener("mousedown", (event) => {
+    const option = event.target.closest('[role="option"]:not([aria-disabled="true"])');
+    if (!option) return;
+    event.preventDefault();
+    pick(option);
+  });
+  input.addEventListener("blur", () => window.setTimeout(close, 150));
 }
 
 // Screen readers miss a live region that arrives with its text, so swapped-in status messages
@@ -297,4 +440,96 @@ document.addEventListener("click", (event) => {
   const reload = event.target.closest && event.target.closest("[data-reload]");
   const form = reload && reload.closest('form[method="post"]');
   if (form) keepDraft(form);
+});
+
+// A part that came back with fabric's error (includes/fabric_error.html) offers Retry: it asks
+// the part's own request again, in place. Without a record of that request (the part came with
+// the page) the link loads the page afresh, which repeats it too.
+const failedRequests = new Map(); // id of the part -> the htmx request that failed into it
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.id) return;
+  if (event.detail.xhr && event.detail.xhr.status >= 400) failedRequests.set(target.id, event.detail);
+  else failedRequests.delete(target.id);
+});
+
+// A part's request asked again into the same part; a filter's new state goes into the URL, as
+// it would have on success.
+function askAgain(failed, id) {
+  const url = failed.pathInfo.finalRequestPath;
+  const elt = requester(failed);
+  const push = elt && elt.closest && elt.closest('[hx-push-url="true"]');
+  htmx.ajax(failed.requestConfig.verb, url, { target: `#${id}`, swap: "outerHTML" })
+    .then(() => {
+      if (push && !failedRequests.has(id)) window.history.pushState({ htmx: true }, "", url);
+    })
+    .catch(() => {});
+}
+
+document.addEventListener("click", (event) => {
+  const retry = event.target.closest && event.target.closest("[data-retry]");
+  if (!retry) return;
+  for (let part = retry.parentElement; part; part = part.parentElement) {
+    const failed = part.id && failedRequests.get(part.id);
+    if (failed && failed.requestConfig.verb === "get") {
+      event.preventDefault();
+      retry.closest("[data-fabric-error]").remove();
+      failedRequests.delete(part.id);
+      askAgain(failed, part.id);
+      return;
+    }
+  }
+});
+
+// A save that takes longer than a moment says so, and nothing can send it twice meanwhile.
+const SAVE_PATIENCE_MS = 2000;
+const STILL_SAVING = "Still saving: fabric has not answered yet. Please wait; the button is off until it does.";
+
+function waitForSave(form) {
+  const buttons = Array.from(form.querySelectorAll('button[type="submit"], button:not([type])'));
+  buttons.forEach((button) => { button.disabled = true; });
+  const timer = window.setTimeout(() => {
+    if (!form.isConnected) return;
+    const note = document.createElement("p");
+    note.className = "alert alert--warning save-waiting";
+    note.setAttribute("data-exchange-alert", "");
+    note.setAttribute("data-save-waiting", "");
+    note.textContent = STILL_SAVING;
+    const actions = form.querySelector(".edit-form__actions") || form.lastElementChild;
+    actions.before(note);
+    announceText(STILL_SAVING);
+  }, SAVE_PATIENCE_MS);
+  return () => {
+    window.clearTimeout(timer);
+    form.querySelectorAll("[data-save-waiting]").forEach((note) => note.remove());
+    buttons.forEach((button) => { button.disabled = false; });
+  };
+}
+
+const savesInFlight = new WeakMap(); // form -> what ends its wait
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest('form[method="post"]');
+  if (form && event.detail.requestConfig.verb === "post") savesInFlight.set(form, waitForSave(form));
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest('form[method="post"]');
+  const done = form && savesInFlight.get(form);
+  if (done) {
+    savesInFlight.delete(form);
+    done();
+  }
+});
+// A plain (not htmx) form: the page goes away when the answer comes; until then, the same.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.method !== "post" || form.hasAttribute("hx-post")) return;
+  // After this turn, so the clicked button's name and value are still sent.
+  window.setTimeout(() => waitForSave(form), 0);
+});
+// Back to a page kept in the browser's cache: its forms were left waiting.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("[data-save-waiting]").forEach((note) => note.remove());
+  document.querySelectorAll('form[method="post"] button:disabled').forEach((button) => { button.disabled = false; });
 });

@@ -55,6 +55,7 @@ MATRIX = {
     ),
     "contracts_ui:organization-list": ("get", lambda world, contract: _account(world), _A_READ),
     "contracts_ui:contract-lookup": ("get", lambda world, contract: _account(world), _A_READ),
+    "contracts_ui:price-list-options": ("get", lambda world, contract: _account(world), _A_READ),
     "contracts_ui:contract-list": ("get", lambda world, contract: _organization(world), _A_READ),
     "contracts_ui:contract-detail": (
         "get",

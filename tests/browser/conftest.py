@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Date fields follow the browser's UI language, not the page's locale: pinned, so that
+    # type_date knows the order of their parts (month, day, year).
+    "--lang=en-US",
 ]
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -243,3 +246,12 @@ def new_organization(sandbox, console):
         return Organization(id=organization["_id"], name=name, token=token, contracts=contracts)
 
     return make
+
+
+def type_date(field, iso_date: str) -> None:
+    """Type a date into a date input digit by digit, as a person does (month, day, year: see
+    CHROMIUM_ARGS), never setting its value at once: Chromium's date field holds a valid
+    (wrong) date after each digit of the year, which is what a page must survive."""
+    year, month, day = iso_date.split("-")
+    field.focus()
+    field.press_sequentially(month + day + year, delay=60)

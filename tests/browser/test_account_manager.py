@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contracts_ui.models import AccountGrant, AccountRole
+from tests.browser.conftest import type_date
 from tests.conftest import fabric_headers
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ def test_finds_filters_and_pages_an_organizations_contracts(
     page.get_by_role("link", name="Acme Industrial").click()
     expect(page.get_by_role("heading", name="Organizations")).to_be_visible()
     check_accessibility(page, "organization list")
-    page.get_by_label("Name contains").fill(organization.token)
+    page.get_by_label("Name contains").press_sequentially(organization.token)
     expect(page).to_have_url(re.compile(rf"name={organization.token}"))
     organizations = page.locator("#organization-browser tbody tr")
     expect(organizations).to_have_count(1)
@@ -101,8 +102,8 @@ def test_edits_dates_status_and_price_list_and_sees_the_history(
     check_accessibility(page, "contract page, dates form open")
 
     # The browser refuses an end before the start without a round trip...
-    start.fill("2026-06-01")
-    end.fill("2026-05-01")
+    type_date(start, "2026-06-01")
+    type_date(end, "2026-05-01")
     page.get_by_role("button", name="Save").click()
     message = end.evaluate("input => input.validationMessage")
     assert message == "The end date must be after the start date."
@@ -116,7 +117,7 @@ def test_edits_dates_status_and_price_list_and_sees_the_history(
     expect(page.get_by_label("End date")).to_be_focused()
     check_accessibility(page, "contract page, dates rejected")
 
-    page.get_by_label("End date").fill("2026-12-15")
+    type_date(page.get_by_label("End date"), "2026-12-15")
     page.get_by_role("button", name="Save").click()
     expect(dates.get_by_role("status")).to_have_text("Saved")
     expect(dates).to_contain_text("2026-06-01 → 2026-12-15")
@@ -136,7 +137,12 @@ def test_edits_dates_status_and_price_list_and_sees_the_history(
         ("", "none linked"),
     ):
         page.get_by_role("link", name="Edit price list").click()
-        page.get_by_label("Price list id").fill(entered)
+        picker = page.get_by_role("combobox", name="Price list")
+        picker.select_text()
+        if entered:
+            picker.press_sequentially(entered)
+        else:
+            picker.press("Delete")
         page.get_by_role("button", name="Save").click()
         expect(price_list.get_by_role("status")).to_have_text("Saved")
         expect(price_list).to_contain_text(shown)
@@ -208,12 +214,12 @@ def test_creates_soft_deletes_and_restores_a_contract(
 
     page.get_by_role("link", name="New contract").click()
     check_accessibility(page, "new contract form")
-    page.get_by_label("Contract id").fill(contract_id)
-    page.get_by_label("Contract type").fill("FRAMEWORK")
+    page.get_by_label("Contract id").press_sequentially(contract_id)
+    page.get_by_label("Contract type").press_sequentially("FRAMEWORK")
     page.get_by_role("combobox", name="Status").select_option("ACTIVE")
-    page.get_by_label("Start date").fill("2026-03-01")
-    page.get_by_label("End date").fill("2027-02-28")
-    page.get_by_label("Price list id").fill("100000")
+    type_date(page.get_by_label("Start date"), "2026-03-01")
+    type_date(page.get_by_label("End date"), "2027-02-28")
+    page.get_by_role("combobox", name="Price list").press_sequentially("100000")
     page.get_by_role("button", name="Create contract").click()
     expect(page.locator(".messages")).to_contain_text(f"Contract {contract_id} created.")
     expect(page.get_by_role("heading", name=f"Contract {contract_id}")).to_be_visible()

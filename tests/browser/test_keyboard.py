@@ -4,6 +4,8 @@ placed sensibly after every swap, and status changes announced to screen readers
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import type_date
+
 pytestmark = pytest.mark.browser
 
 EDITOR = ("alice", "pw-alice-1")
@@ -82,7 +84,7 @@ def test_keyboard_only_log_in_edit_save_and_cancel(console, page, new_organizati
     expect(start).to_be_focused()
     tab_to_field(page, "end_date")
     end = page.get_by_label("End date")
-    end.fill("2026-12-20")
+    type_date(end, "2026-12-20")
     page.keyboard.press("Enter")
 
     dates = page.locator("#row-dates")
@@ -95,7 +97,7 @@ def test_keyboard_only_log_in_edit_save_and_cancel(console, page, new_organizati
     page.keyboard.press("Enter")
     expect(start).to_be_focused()
     tab_to_field(page, "end_date")
-    end.fill("2027-01-31")
+    type_date(end, "2027-01-31")
     page.keyboard.press("Escape")
     expect(dates.locator("form")).to_have_count(0)
     expect(dates).to_contain_text("2026-02-01 → 2026-12-20")

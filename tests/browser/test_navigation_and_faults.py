@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 EDITOR = ("alice", "pw-alice-1")
-UNAVAILABLE = re.compile(r"fabric (is not responding|unavailable)")
+UNAVAILABLE = re.compile(r"fabric (is )?unavailable")
 
 
 def open_contract_list(console, page, organization) -> None:

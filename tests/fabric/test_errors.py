@@ -39,7 +39,12 @@ def test_validation_user_message_names_the_fields():
 
 def test_unavailable_says_when_a_change_may_have_happened():
     assert "may or may not" in fabric.FabricUnavailable(outcome_unknown=True).user_message
-    assert fabric.FabricUnavailable().user_message == "fabric is not responding; try again shortly."
+    assert fabric.FabricUnavailable().user_message.startswith("fabric could not be reached")
+    assert "(503)" in fabric.FabricUnavailable(status=503).user_message
+    assert "502" in fabric.FabricUnavailable(status=502).user_message
+    assert fabric.FabricTimeout().user_message.startswith("Timed out:")
+    assert "Wait 3 seconds" in fabric.FabricRateLimited(retry_after=2.5).user_message
+    assert fabric.FabricRateLimited().user_message.startswith("Rate limited:")
 
 
 def test_auth_error_says_the_credentials_were_rejected():

@@ -6,9 +6,10 @@ import pytest
 from contracts_ui.models import AuditEvent, AuditOutcomeKind
 
 SAVED = "Saved"
-NOT_RESPONDING = "fabric is not responding; try again shortly."
+INTERNAL_ERROR = "fabric failed with an internal error (500)."
+UNAVAILABLE_503 = "fabric is unavailable (503): it is down or overloaded."
 MAYBE_APPLIED = "it may or may not have been applied"
-TOO_MANY = "fabric is receiving too many requests"
+TOO_MANY = "Rate limited: fabric is receiving too many requests. Wait 1 second, then retry."
 
 FAILED, UNKNOWN, REJECTED, SUCCEEDED = (
     AuditOutcomeKind.FAILED,
@@ -23,11 +24,11 @@ FAILED, UNKNOWN, REJECTED, SUCCEEDED = (
     [
         pytest.param({"latency_ms": 200}, 200, SAVED, SUCCEEDED, id="latency-within-timeout"),
         pytest.param({"latency_ms": 1000}, 503, MAYBE_APPLIED, UNKNOWN, id="latency-beyond"),
-        pytest.param({"status": 500}, 503, NOT_RESPONDING, FAILED, id="500"),
+        pytest.param({"status": 500}, 503, INTERNAL_ERROR, FAILED, id="500"),
         pytest.param({"status": 502}, 503, MAYBE_APPLIED, UNKNOWN, id="502"),
-        pytest.param({"status": 503}, 503, NOT_RESPONDING, FAILED, id="503"),
+        pytest.param({"status": 503}, 503, UNAVAILABLE_503, FAILED, id="503"),
         pytest.param(
-            {"status": 503, "retry_after": 1}, 503, NOT_RESPONDING, FAILED, id="503-retry-after"
+            {"status": 503, "retry_after": 1}, 503, UNAVAILABLE_503, FAILED, id="503-retry-after"
         ),
         pytest.param({"status": 504}, 503, MAYBE_APPLIED, UNKNOWN, id="504"),
         pytest.param({"status": 429, "retry_after": 1}, 503, TOO_MANY, REJECTED, id="429"),

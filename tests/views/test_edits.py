@@ -226,7 +226,7 @@ def test_an_internal_party_is_linked_and_unlinked(editor_client, console_world, 
             "valid date",
         ),
         ("status", {"status": "ARCHIVED"}, "status", "Select a valid choice"),
-        ("price-list", {"price_list_id": "12.5"}, "price_list_id", "whole number"),
+        ("price-list", {"price_list_id": "12.5"}, "price_list_id", "type its id (a number)"),
         ("price-list", {"price_list_id": "0"}, "price_list_id", "greater than or equal to 1"),
         ("price-list", {"price_list_id": "999999"}, "price_list_id", "no price list #999999"),
         (

@@ -1,0 +1,66 @@
+"""Quick filters on an organization's contract table, and status counts that lead to it."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_account_manager import EDITOR
+
+pytestmark = pytest.mark.browser
+
+
+def ending_in(days: int) -> str:
+    day = datetime.now(UTC).date() + timedelta(days=days)
+    return f"{day.isoformat()}T00:00:00.000Z"
+
+
+def test_presets_narrow_the_table_and_counts_lead_to_it(
+    console, page, new_organization, check_accessibility
+):
+    specs = [
+        {"status": "ACTIVE", "endDate": ending_in(10)},
+        {"status": "DRAFT", "endDate": ending_in(20)},
+        {"status": "ACTIVE", "endDate": ending_in(45)},
+        {"status": "ACTIVE", "endDate": ending_in(120)},
+        {"status": "ACTIVE", "endDate": ending_in(-5)},
+    ]
+    organization = new_organization(
+        "Presets", [spec | {"startDate": "2020-01-01T00:00:00.000Z"} for spec in specs]
+    )
+    ids = [contract["contractId"] for contract in organization.contracts]
+    console.log_in(page, *EDITOR)
+    page.goto(
+        console.url(
+            "contract-list",
+            account_id=console.world.account_a.account_id,
+            organization_id=organization.id,
+        )
+    )
+    rows = page.locator("#contract-browser tbody tr")
+    expect(rows).to_have_count(5)
+    quick = page.get_by_role("navigation", name="Quick filters")
+
+    quick.get_by_role("link", name="Ending in 30 days").click()
+    expect(rows).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"end_from=\d{4}-\d\d-\d\d&end_to=\d{4}"))
+    expect(quick.get_by_role("link", name="Ending in 30 days")).to_have_attribute(
+        "aria-current", "true"
+    )
+    check_accessibility(page, "contract list, preset applied")
+
+    quick.get_by_role("link", name="Ending in 60 days").click()
+    expect(rows).to_have_count(3)
+    expect(page.locator("#contract-browser table")).not_to_contain_text(ids[3])
+
+    quick.get_by_role("link", name="Past end date, still active").click()
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(ids[4])
+    expect(page.get_by_role("combobox", name="Status")).to_have_value("ACTIVE")
+
+    # The status counts in the header lead to the table filtered by that status.
+    page.get_by_role("link", name="Active contracts", exact=True).click()
+    expect(page).to_have_url(re.compile(r"\?status=ACTIVE$"))
+    expect(rows).to_have_count(4)
+    expect(page.locator("#contract-browser table")).not_to_contain_text(ids[1])
