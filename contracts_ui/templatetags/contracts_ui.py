@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from contracts_ui.fabric.values import format_datetime
@@ -133,8 +134,7 @@ _URL_SAFE = "!$&'()*+,;=/~:@"
 def _cue_html(found: Cue | None) -> SafeString:
     if found is None:
         return SafeString("")
-    # The modifier and text come from presentation.cue, never from fabric; escaped all the same.
-    return SafeString(f'<span class="cue cue--{found.modifier}">{escape(found.text)}</span>')
+    return format_html('<span class="cue cue--{}">{}</span>', found.modifier, found.text)
 
 
 @register.simple_tag
