@@ -21,7 +21,7 @@ from django.db.models import Count, F
 from django.tasks import task
 from django.utils import timezone
 
-from contracts_ui import audit, fabric, services
+from contracts_ui import audit, fabric, locks, services
 from contracts_ui.access import AccountAccess, reachable_accounts
 from contracts_ui.audit import Actor
 from contracts_ui.fabric.types import Contract, FabricTenant
@@ -310,6 +310,8 @@ def _apply_item(job: BulkJob, item: BulkItem, access: AccountAccess, actor: Acto
                 values=_values(section, item),
                 # The preview showed each contract whole: any change since then skips it.
                 whole_contract=True,
+                # In flight when its worker died: that worker's lock stands until it expires.
+                lock_wait=locks.lock_ttl() if was_started else None,
             )
     except services.EditConflict as conflict:
         if was_started and _reached_planned(item, conflict.current):

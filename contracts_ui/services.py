@@ -5,6 +5,7 @@ re-read to the check of fabric's answer, so saves in any console process never i
 Views call these and nothing lower."""
 
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
@@ -192,7 +193,12 @@ def release_submission(token: str) -> None:
 
 @contextmanager
 def _contract_locked(
-    access: AccountAccess, organization_id: str, contract_id: str, *, include_deleted: bool = False
+    access: AccountAccess,
+    organization_id: str,
+    contract_id: str,
+    *,
+    include_deleted: bool = False,
+    lock_wait: float | None = None,
 ) -> Iterator[Contract]:
     """The contract re-read under its lock, held until the block ends; ContractBusy when another
     save keeps it past the wait.
@@ -201,7 +207,7 @@ def _contract_locked(
     contractId is locked by that first (the `_id` is not known before the read), then by its
     `_id` and read again under both: the `_id` lock is always taken last, so none wait in a circle.
     """
-    until = locks.wait_deadline()
+    until = locks.wait_deadline() if lock_wait is None else time.monotonic() + lock_wait
 
     def read(contract_key: str) -> Contract:
         return fabric.get_contract(
@@ -298,9 +304,12 @@ def contract_edit(
     seen: Snapshot,
     values: Mapping[str, Any],
     whole_contract: bool = False,
+    lock_wait: float | None = None,
 ) -> Saved:
     """Apply the section's `values` unless one of its fields moved on since `seen` (with
     `whole_contract`, unless any editable field did: a bulk preview showed the whole contract).
+    `lock_wait` (seconds) replaces CONTRACT_LOCK_WAIT for a caller that knows a dead holder's
+    lock may stand until it expires.
 
     Two fabric calls (three when a price list is linked: it is looked up first), both under the
     contract's lock: the re-read that guards against overwriting someone else's change to the
@@ -312,7 +321,7 @@ def contract_edit(
     if "price_list_id" in values:
         _check_price_list(tenant, values["price_list_id"])
     changes = section.changes(values, seen)
-    with _contract_locked(access, organization_id, contract_id) as current:
+    with _contract_locked(access, organization_id, contract_id, lock_wait=lock_wait) as current:
         guarded = seen.state if whole_contract else section.fields
         if seen.moved(current, guarded):
             raise EditConflict(current, seen.differences(current, changes))

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from contracts_ui.audit.recording import storable
 from contracts_ui.models import AuditAction, AuditEvent
 
 PENDING = AuditEvent.PENDING
@@ -188,6 +189,8 @@ def contract_history_events(
     contract_id, -id) index, whereas SQLite without statistics answers the OR by scanning the
     account's whole ledger (30-50 ms at 100,000 records, against 2-4 ms this way).
     """
+    # As the ledger stores them: a NUL in fabric's id is kept as U+FFFD (recording.storable).
+    contract_ref, contract_id = storable(contract_ref), storable(contract_id)
     contract_ids = set(
         AuditEvent.objects.filter(account_id=account_id, contract_ref=contract_ref)
         .exclude(contract_id="")

@@ -61,8 +61,20 @@ def part_of(parent: AuditEvent) -> Iterator[list[AuditEvent]]:
         _bulk_parent.reset(token)
 
 
+def storable(value: Any) -> Any:
+    """`value` with U+FFFD for each NUL: PostgreSQL's text and jsonb hold none, and fabric's data
+    may (a hostile contract id). Done on every database, so the seal covers the same content."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    return value
+
+
 def _json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
+    return storable(json.loads(json.dumps(value, default=str))) if value is not None else None
 
 
 def _stored_ip(address: str | None) -> str | None:
@@ -96,11 +108,11 @@ def record_attempt(
             user=actor.user,
             username=actor.username,
             account_id=account_id,
-            organization_id=organization_id,
-            contract_ref=contract_ref,
-            contract_id=contract_id,
+            organization_id=storable(organization_id),
+            contract_ref=storable(contract_ref),
+            contract_id=storable(contract_id),
             action=action,
-            summary=summary[:300],
+            summary=storable(summary[:300]),
             state_before=_json_safe(state_before),
             request_sent=_json_safe(request_sent),
             request_id=request_id,
@@ -129,7 +141,7 @@ def record_outcome(
             completed_at=timezone.now(),
             outcome=outcome,
             fabric_status=fabric_status,
-            message=message,
+            message=storable(message),
             state_after=_json_safe(state_after),
             diff=_json_safe(dict(diff or {})),
         )

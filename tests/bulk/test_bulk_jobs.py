@@ -102,6 +102,9 @@ def test_a_worker_killed_mid_job_is_replaced_and_no_contract_is_written_twice(
 ):
     settings.BULK_STALE_SECONDS = 2
     workers.env["BULK_STALE_SECONDS"] = "2"
+    # A short deadline, so the killed worker's contract locks (on Redis, shared by the workers)
+    # expire within the test: lock_ttl() = 4 x FABRIC_DEADLINE + 30 s.
+    workers.env["FABRIC_DEADLINE"] = "3"
     organization_id = _organization(sandbox, "Bulk Restart Ltd", 120)
     # Every write slowed, so the kill lands mid-job.
     sandbox.admin.add_fault(method="PUT", path="/contracts/", latency_ms=60)
