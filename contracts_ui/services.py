@@ -327,28 +327,22 @@ def contract_edit(
             raise EditConflict(current, seen.differences(current, changes))
         if not changes:
             return Saved(current)
+        # Seed 002 addresses PATCH by the business contractId; PUT takes fabric's _id.
         if section.needs_patch:
             method, operation = "PATCH", fabric.patch_contract
-
-            def perform(request_id: str) -> Contract:
-                return fabric.patch_contract(
-                    tenant,
-                    organization_id=organization_id,
-                    business_contract_id=current.contract_id,
-                    changes=changes,
-                    request_id=request_id,
-                )
+            target = {"business_contract_id": current.contract_id}
         else:
             method, operation = "PUT", fabric.update_contract
+            target = {"contract_id": current.id}
 
-            def perform(request_id: str) -> Contract:
-                return fabric.update_contract(
-                    tenant,
-                    organization_id=organization_id,
-                    contract_id=current.id,
-                    changes=changes,
-                    request_id=request_id,
-                )
+        def perform(request_id: str) -> Contract:
+            return operation(
+                tenant,
+                organization_id=organization_id,
+                changes=changes,
+                request_id=request_id,
+                **target,
+            )
 
         try:
             written = _audited(
