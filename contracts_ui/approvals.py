@@ -143,6 +143,18 @@ def proposal_link(proposal: Proposal, base: str) -> str:
     return base.rstrip("/") + path
 
 
+def describe(proposal: Proposal) -> str:
+    """What the proposal would do, in words: "Change status of contract C-1"."""
+    if proposal.kind == ProposalKind.BULK:
+        job = proposal.bulk_job
+        change = bulk.BulkChange.from_job(job).describe()
+        return f"Bulk job {job.pk}: {change}, {job.total} contracts"
+    if proposal.kind == ProposalKind.DELETE:
+        return f"Soft-delete contract {proposal.contract_id}"
+    section = services.EDIT_SECTIONS[proposal.section]
+    return f"{section.action.label} of contract {proposal.contract_id}"
+
+
 # Reads.
 
 

@@ -52,6 +52,7 @@ def _proposal_context(
         "access": access,
         "account": access.account,
         "proposal": proposal,
+        "title": approvals.describe(proposal),
         "changes": field_changes(proposal.changes),
         "can_decide": access.can_edit and proposal.is_open and proposal.proposed_by_id != user_id,
         "can_withdraw": proposal.is_open and proposal.proposed_by_id == user_id,
