@@ -495,14 +495,19 @@ def approve(
             "approved; not applied: the contract changed since the proposal "
             f"({', '.join(moved) or 'updatedAt'}); nothing was written"
         )
+    except services.ContractBusy as error:
+        # Another save held the contract: nothing was sent, and the proposal waits again.
+        state, result = ProposalState.PENDING, f"approved; not applied: {error}"
     except services.Rejected as error:
         state, result = ProposalState.FAILED, f"approved; not applied: {error}"
     except fabric.FabricError as error:
         state, result = ProposalState.FAILED, f"approved; not applied: {error.user_message}"
     audit.finish_step(decision, result)
-    Proposal.objects.filter(pk=proposal.pk).update(state=state, result=result[:500])
+    reopened = {"decided_by": None, "decided_at": None} if state == ProposalState.PENDING else {}
+    Proposal.objects.filter(pk=proposal.pk).update(state=state, result=result[:500], **reopened)
     proposal.refresh_from_db()
-    _mail_proposer(proposal, base=base)
+    if state != ProposalState.PENDING:
+        _mail_proposer(proposal, base=base)
     return Decision(proposal, conflict)
 
 

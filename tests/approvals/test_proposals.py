@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts_ui import bulk
+from contracts_ui import bulk, locks
 from contracts_ui.models import AuditAction, AuditEvent, BulkJobState, Proposal, ProposalState
 from tests.approvals.conftest import proposal_url, propose_deactivation
 from tests.conftest import fabric_headers
@@ -365,3 +365,28 @@ def test_the_top_bar_counts_open_proposals_for_editors_only(client, approvers, c
     viewer_page = client.get(contract_page).content.decode()
     assert "data-open-approvals" not in viewer_page
     assert "data-open-proposal" in viewer_page
+
+
+def test_an_approval_that_meets_another_save_leaves_the_proposal_waiting(
+    client, approvers, contract, sandbox, settings
+):
+    world = approvers.world
+    _as(client, approvers.alice)
+    propose_deactivation(client, world, contract)
+    proposal = _proposal()
+    settings.CONTRACT_LOCK_WAIT = 0.2
+    _as(client, approvers.carol)
+    sandbox.admin.clear_requests()
+    # Another save of the contract holds its lock for the whole approval.
+    with locks.contract_lock(world.account_a.account_id, contract["_id"]):
+        response = _approve(client, world, proposal)
+    assert response.status_code == 302
+    assert "Another save of this contract is still under way" in (
+        client.get(response.url).content.decode()
+    )
+    assert write_count(sandbox) == 0
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.decided_by) == (ProposalState.PENDING, None)
+    assert _approve(client, world, proposal).status_code == 302
+    assert stored(sandbox, contract)["status"] == "INACTIVE"
+    assert _proposal().state == ProposalState.APPROVED
