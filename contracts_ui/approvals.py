@@ -164,7 +164,7 @@ def open_proposals(account: FabricAccount) -> QuerySet[Proposal]:
         Proposal.objects.filter(
             account=account, state=ProposalState.PENDING, expires_at__gt=timezone.now()
         )
-        .select_related("proposed_by", "account")
+        .select_related("proposed_by", "account", "bulk_job")
         .order_by("id")
     )
 
@@ -174,7 +174,7 @@ def decided_proposals(account: FabricAccount, limit: int = 50) -> list[Proposal]
     return list(
         Proposal.objects.filter(account=account)
         .exclude(state=ProposalState.PENDING, expires_at__gt=timezone.now())
-        .select_related("proposed_by", "decided_by", "account")
+        .select_related("proposed_by", "decided_by", "account", "bulk_job")
         .order_by("-id")[:limit]
     )
 
@@ -206,7 +206,8 @@ def open_for_job(job: BulkJob) -> Proposal | None:
 # Proposing.
 
 
-def _proposal_steps(proposal: Proposal) -> dict[str, Any]:
+def _ledger_names(proposal: Proposal) -> dict[str, Any]:
+    """Where the ledger files each step of a proposal: its organization and contract."""
     return {
         "organization_id": proposal.organization_id,
         "contract_ref": proposal.contract_ref,
@@ -253,7 +254,7 @@ def _propose(
             "reason": reason,
         },
         state_before=seen.state if seen else None,
-        **_proposal_steps(proposal),
+        **_ledger_names(proposal),
     )
     audit.finish_step(event, "waiting for approval", diff=proposal.changes)
     proposal.audit_event = event
@@ -430,7 +431,7 @@ def _record_decision(
             "reason": proposal.reason,
             "comment": comment,
         },
-        **_proposal_steps(proposal),
+        **_ledger_names(proposal),
     )
     Proposal.objects.filter(pk=proposal.pk).update(decision_event=event)
     proposal.decision_event = event
