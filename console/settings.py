@@ -271,6 +271,28 @@ BULK_CONCURRENCY = env.int("BULK_CONCURRENCY", default=4)
 # A running job whose worker has not reported for this long is taken over by another worker.
 BULK_STALE_SECONDS = env.int("BULK_STALE_SECONDS", default=60)
 
+# Approvals (contracts_ui/approvals.py): a proposal not decided within this many days expires.
+APPROVAL_EXPIRY_DAYS = env.int("APPROVAL_EXPIRY_DAYS", default=7)
+# Links in mails: the console's public address, e.g. https://console.example.com; empty: the
+# host the request that sent the mail came to.
+CONSOLE_BASE_URL = env.str("CONSOLE_BASE_URL", default="").rstrip("/")
+# Mail (approval notices) through Django's email framework (MAILERS, Django 6.1): the terminal
+# by default, SMTP in production, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+_mailer: dict = {"BACKEND": _email["EMAIL_BACKEND"]}
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    _mailer["OPTIONS"] = {
+        "host": _email.get("EMAIL_HOST", "localhost"),
+        "port": _email.get("EMAIL_PORT") or 25,
+        "username": _email.get("EMAIL_HOST_USER", ""),
+        "password": _email.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+    }
+MAILERS = {"default": _mailer}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="contracts-console@localhost")
+
 # Production behind TLS: secure cookies, HSTS, HTTPS redirects (health checks exempt, as load
 # balancers probe over plain HTTP). SECURE_PROXY_SSL_HEADER trusts the proxy's X-Forwarded-Proto.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

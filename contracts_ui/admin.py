@@ -30,6 +30,21 @@ class FabricAccountAdmin(admin.ModelAdmin):
         (None, {"fields": ["account_id", "name", "stage", "channel", "is_active"]}),
         ("API client", {"fields": ["client_id", "client_secret_ref"]}),
         (
+            "Approval policy",
+            {
+                "fields": [
+                    "approve_deactivation",
+                    "approve_price_list",
+                    "approve_delete",
+                    "approve_bulk_over",
+                    "approve_every_change",
+                ],
+                "description": "Changes ticked here wait for a second editor of the account "
+                "to approve them before anything is sent to fabric (Pending approvals page). "
+                "Nothing ticked: every editor's change is written at once.",
+            },
+        ),
+        (
             "Connection",
             {
                 "fields": ["api_base_url", "token_url", "connection_summary"],

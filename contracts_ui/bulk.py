@@ -33,6 +33,8 @@ from contracts_ui.models import (
     BulkJob,
     BulkJobState,
     BulkOutcome,
+    Proposal,
+    ProposalState,
 )
 from contracts_ui.snapshot import Snapshot
 
@@ -374,6 +376,19 @@ def _finish(job: BulkJob, run: int) -> None:
         job.save(update_fields=["state", "finished_at"])
 
 
+def _approval_of(job: BulkJob) -> dict[str, str]:
+    """{"approval": request id} of the approval that let the job run (approvals.py), for its
+    bulk record to name; empty when it needed none."""
+    proposal = (
+        Proposal.objects.filter(bulk_job=job, state=ProposalState.APPROVED)
+        .select_related("decision_event")
+        .first()
+    )
+    if proposal is None or proposal.decision_event is None:
+        return {}
+    return {"approval": proposal.decision_event.request_id}
+
+
 @task()
 def apply_job(job_id: int, run: int) -> dict[str, int]:
     """Write every planned contract of a bulk job, BULK_CONCURRENCY at a time."""
@@ -403,7 +418,12 @@ def apply_job(job_id: int, run: int) -> dict[str, int]:
             account_id=job.account.account_id,
             organization_id=job.organization_id,
             summary=f"Bulk job {job.pk}: {change.describe()}, {job.total} contracts",
-            details={"job": job.pk, "action": job.action, "parameters": job.parameters},
+            details={
+                "job": job.pk,
+                "action": job.action,
+                "parameters": job.parameters,
+                **_approval_of(job),
+            },
         )
         job.save(update_fields=["audit_event"])
     items = list(job.items.filter(outcome__in=_OPEN).order_by("position"))

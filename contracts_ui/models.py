@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.backends.signals import connection_created
 from django.db.models import Q
+from django.utils import timezone
 
 from contracts_ui.credentials import CREDENTIAL_SOURCE_HELP, resolve_secret, validate_secret_ref
 from contracts_ui.fabric.types import FabricTenant
@@ -69,6 +70,28 @@ class FabricAccount(models.Model):
     capabilities = models.JSONField(default=dict, blank=True, editable=False)
     is_active = models.BooleanField(
         default=True, help_text="Inactive accounts are unreachable for everyone."
+    )
+    # The approval policy ("four eyes"): which changes wait for a second editor. All off, no
+    # threshold: every editor's change is written at once, as before approvals existed.
+    approve_deactivation = models.BooleanField(
+        "status to INACTIVE", default=False, help_text="Setting a contract's status to INACTIVE."
+    )
+    approve_price_list = models.BooleanField(
+        "price-list link", default=False, help_text="Linking, replacing or removing a price list."
+    )
+    approve_delete = models.BooleanField(
+        "soft delete", default=False, help_text="Soft-deleting a contract."
+    )
+    approve_bulk_over = models.PositiveIntegerField(
+        "bulk jobs over",
+        null=True,
+        blank=True,
+        help_text="A bulk job applying to more than this many contracts. Empty: none.",
+    )
+    approve_every_change = models.BooleanField(
+        "every change",
+        default=False,
+        help_text="Every edit, soft delete and bulk job (contract creation and restore excepted).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -235,6 +258,12 @@ class AuditAction(models.TextChoices):
     EXPORT_AUDIT = "audit.export", "Export audit log"
     # A bulk change applied: its children are the contracts' own records (request_sent["bulk"]).
     BULK = "contracts.bulk", "Bulk change"
+    # The approval workflow: none of these calls fabric; the approved change is its own write,
+    # which names its approval (request_sent["approval"]), as the approval names its proposal.
+    PROPOSE = "approval.propose", "Propose a change for approval"
+    APPROVE = "approval.approve", "Approve a proposed change"
+    REJECT = "approval.reject", "Reject a proposed change"
+    WITHDRAW = "approval.withdraw", "Withdraw a proposed change"
 
 
 class AuditOutcomeKind(models.TextChoices):
@@ -425,3 +454,87 @@ class BulkItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.outcome}"
+
+
+class ProposalKind(models.TextChoices):
+    EDIT = "edit", "Edit"
+    DELETE = "delete", "Soft delete"
+    BULK = "bulk", "Bulk job"
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved and applied"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+    # Approved, and then the contract was found changed since the proposal: nothing written.
+    CONFLICT = "conflict", "Approved, not applied: the contract changed"
+    FAILED = "failed", "Approved, not applied: fabric refused or failed"
+
+
+class Proposal(models.Model):
+    """A change that the account's approval policy holds for a second editor: what would be
+    written, why, and the contract as its proposer saw it. Nothing reaches fabric until another
+    editor approves it (approvals.py)."""
+
+    account = models.ForeignKey(FabricAccount, on_delete=models.CASCADE, related_name="proposals")
+    kind = models.CharField(max_length=16, choices=ProposalKind.choices)
+    organization_id = models.CharField(max_length=64)
+    # Empty for a bulk job, which names its contracts in its items.
+    contract_ref = models.CharField("contract _id", max_length=64, blank=True)
+    contract_id = models.CharField("contractId", max_length=128, blank=True)
+    # The edit section (services.EDIT_SECTIONS) of an edit.
+    section = models.CharField(max_length=32, blank=True)
+    # {fabric field: [before, after]} in fabric's names and wire format: what approval writes.
+    changes = models.JSONField(default=dict)
+    # snapshot.Snapshot.sign() of the contract as the proposer saw it: the approval's conflict
+    # check compares with it, and the signature shows it was not altered in the database.
+    seen = models.TextField(blank=True)
+    bulk_job = models.ForeignKey(
+        BulkJob, on_delete=models.CASCADE, null=True, blank=True, related_name="proposals"
+    )
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=16, choices=ProposalState.choices, default=ProposalState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    # What became of an approved change, in words (the conflict's fields, fabric's refusal).
+    result = models.CharField(max_length=500, blank=True)
+    audit_event = models.ForeignKey(
+        AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    decision_event = models.ForeignKey(
+        AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["account", "state", "expires_at"]),
+            models.Index(fields=["account", "contract_ref", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal {self.pk}: {self.get_kind_display()} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for a decision and not past its expiry."""
+        return self.state == ProposalState.PENDING and self.expires_at > timezone.now()
+
+    @property
+    def state_label(self) -> str:
+        """The state in words; a pending proposal past its expiry reads as expired."""
+        if self.state == ProposalState.PENDING and not self.is_open:
+            return ProposalState.EXPIRED.label
+        return self.get_state_display()

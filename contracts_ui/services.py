@@ -237,7 +237,7 @@ def _contract_lock(
         raise ContractBusy() from busy
 
 
-def _check_price_list(tenant: FabricTenant, price_list_id: int | None) -> None:
+def check_price_list(tenant: FabricTenant, price_list_id: int | None) -> None:
     """Look a price list up before linking it, so an unknown id is a field error, not a write."""
     if price_list_id is None:
         return
@@ -319,7 +319,7 @@ def contract_edit(
     """
     tenant = access.tenant
     if "price_list_id" in values:
-        _check_price_list(tenant, values["price_list_id"])
+        check_price_list(tenant, values["price_list_id"])
     changes = section.changes(values, seen)
     with _contract_locked(access, organization_id, contract_id, lock_wait=lock_wait) as current:
         guarded = seen.state if whole_contract else section.fields
@@ -370,7 +370,7 @@ def contract_create(
     """Create a contract from ContractCreateForm's values; fields left empty are not sent, so
     fabric generates the id. Raises Rejected (at the fields) or the write's FabricError."""
     tenant = access.tenant
-    _check_price_list(tenant, values.get("price_list_id"))
+    check_price_list(tenant, values.get("price_list_id"))
     body = {
         fabric_name(name): wire_value(value)
         for name, value in values.items()
@@ -408,12 +408,20 @@ def _deleted_state(contract: Contract) -> dict[str, Any]:
 
 
 def _delete_or_restore(
-    *, actor: Actor, access: AccountAccess, organization_id: str, contract_id: str, restore: bool
+    *,
+    actor: Actor,
+    access: AccountAccess,
+    organization_id: str,
+    contract_id: str,
+    restore: bool,
+    seen: Snapshot | None = None,
 ) -> Contract:
     tenant = access.tenant
     action = AuditAction.RESTORE if restore else AuditAction.DELETE
     operation = fabric.restore_contract if restore else fabric.delete_contract
     with _contract_locked(access, organization_id, contract_id, include_deleted=True) as current:
+        if seen is not None and (seen.moved(current, seen.state) or current.is_deleted):
+            raise EditConflict(current, seen.differences(current, {}))
         return _audited(
             actor=actor,
             access=access,
@@ -434,15 +442,22 @@ def _delete_or_restore(
 
 
 def contract_delete(
-    *, actor: Actor, access: AccountAccess, organization_id: str, contract_id: str
+    *,
+    actor: Actor,
+    access: AccountAccess,
+    organization_id: str,
+    contract_id: str,
+    seen: Snapshot | None = None,
 ) -> Contract:
-    """Soft-delete: fabric keeps the record, marked deleted, and it can be restored."""
+    """Soft-delete: fabric keeps the record, marked deleted, and it can be restored. With
+    `seen` (an approved proposal's snapshot), EditConflict unless the contract is as seen."""
     return _delete_or_restore(
         actor=actor,
         access=access,
         organization_id=organization_id,
         contract_id=contract_id,
         restore=False,
+        seen=seen,
     )
 
 

@@ -50,10 +50,11 @@ class Snapshot:
         return signing.dumps({**self.state, "updatedAt": self.updated_at}, salt=_SALT)
 
     @classmethod
-    def verify(cls, signed: str) -> "Snapshot":
-        """The snapshot a form carried back; StaleSnapshot when it cannot be trusted."""
+    def verify(cls, signed: str, *, max_age: float | None = _MAX_AGE) -> "Snapshot":
+        """The snapshot a form carried back; StaleSnapshot when it cannot be trusted. A stored
+        proposal's snapshot has its own expiry, so it passes `max_age=None`."""
         try:
-            data = signing.loads(signed, salt=_SALT, max_age=_MAX_AGE)
+            data = signing.loads(signed, salt=_SALT, max_age=max_age)
         except signing.BadSignature as error:
             raise StaleSnapshot("The edit form's snapshot is invalid or too old.") from error
         updated_at = data.pop("updatedAt", None)

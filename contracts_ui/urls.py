@@ -1,7 +1,17 @@
 from django.urls import path, register_converter
 
 from contracts_ui.converters import FabricAccountIdConverter, FabricRecordIdConverter
-from contracts_ui.views import audit, browse, bulk, contracts, edits, exports, insight, parties
+from contracts_ui.views import (
+    approvals,
+    audit,
+    browse,
+    bulk,
+    contracts,
+    edits,
+    exports,
+    insight,
+    parties,
+)
 
 app_name = "contracts_ui"
 
@@ -11,6 +21,7 @@ register_converter(FabricRecordIdConverter, "fabric_id")
 _ACCOUNT = "accounts/<account_id:account_id>/"
 _ORGANIZATION = _ACCOUNT + "organizations/<fabric_id:organization_id>/"
 _JOB = _ACCOUNT + "bulk/<int:job_id>/"
+_PROPOSAL = _ACCOUNT + "approvals/<int:proposal_id>/"
 _CONTRACT = _ORGANIZATION + "contracts/<fabric_id:contract_id>/"
 
 urlpatterns = [
@@ -38,6 +49,11 @@ urlpatterns = [
     path(_JOB + "retry/", bulk.bulk_retry, name="bulk-retry"),
     path(_JOB + "preview.csv", bulk.bulk_preview_csv, name="bulk-preview-csv"),
     path(_ORGANIZATION + "bulk/preview/", bulk.bulk_preview, name="bulk-preview"),
+    path(_ACCOUNT + "approvals/", approvals.approval_list, name="approval-list"),
+    path(_PROPOSAL, approvals.proposal_detail, name="proposal-detail"),
+    path(_PROPOSAL + "approve/", approvals.proposal_approve, name="proposal-approve"),
+    path(_PROPOSAL + "reject/", approvals.proposal_reject, name="proposal-reject"),
+    path(_PROPOSAL + "withdraw/", approvals.proposal_withdraw, name="proposal-withdraw"),
     path(_ORGANIZATION, contracts.contract_list, name="contract-list"),
     path(
         _ORGANIZATION + "export.csv",

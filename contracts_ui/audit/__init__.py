@@ -14,6 +14,7 @@ from contracts_ui.audit.recording import (
     actor_from_request,
     audited_write,
     field_diff,
+    finish_step,
     outcome_of_error,
     outside_change_message,
     outside_changes,
@@ -21,6 +22,7 @@ from contracts_ui.audit.recording import (
     record_attempt,
     record_bulk,
     record_outcome,
+    record_step,
     start_export,
 )
 from contracts_ui.audit.sealing import GENESIS_HASH
@@ -34,6 +36,7 @@ __all__ = [
     "actor_from_request",
     "audited_write",
     "field_diff",
+    "finish_step",
     "outcome_of_error",
     "outside_change_message",
     "outside_changes",
@@ -41,6 +44,7 @@ __all__ = [
     "record_attempt",
     "record_bulk",
     "record_outcome",
+    "record_step",
     "start_export",
     "verify_chain",
 ]

@@ -102,6 +102,14 @@ _OUTCOME_WORDS = {
 _EXPORT_FAILED = "The file was not completed."
 
 
+_APPROVAL_STEPS = (
+    AuditAction.PROPOSE,
+    AuditAction.APPROVE,
+    AuditAction.REJECT,
+    AuditAction.WITHDRAW,
+)
+
+
 def outcome_words(event: AuditEvent) -> str:
     """The outcome of an event in words, for the page ("" when there is nothing to say)."""
     outcome = getattr(event, "outcome", None)
@@ -109,6 +117,9 @@ def outcome_words(event: AuditEvent) -> str:
         return ""
     if event.action in (AuditAction.EXPORT, AuditAction.EXPORT_AUDIT):
         return _EXPORT_FAILED if outcome.outcome != "succeeded" else ""
+    if event.action in _APPROVAL_STEPS:
+        # The console's own step, told by approval_note.
+        return ""
     if (
         outcome.outcome == "rejected"
         and len(outcome.message) <= 200
@@ -167,13 +178,32 @@ def audit_events(
     return events
 
 
+def approval_note(event: AuditEvent) -> str:
+    """A step of the approval workflow in words: the proposal's reason, the decision's
+    comment and what came of it ("" for any other event)."""
+    if event.action not in _APPROVAL_STEPS:
+        return ""
+    sent = event.request_sent if isinstance(event.request_sent, dict) else {}
+    if event.action == AuditAction.PROPOSE:
+        return f"Proposal {sent.get('proposal')}. Reason: {sent.get('reason', '')}"
+    words = [f"Proposal {sent.get('proposal')} by {sent.get('proposed_by', '')}."]
+    if sent.get("comment"):
+        words.append(f"Comment: {sent['comment']}.")
+    outcome = getattr(event, "outcome", None)
+    if outcome is not None and outcome.message:
+        words.append(outcome.message[:1].upper() + outcome.message[1:] + ".")
+    return " ".join(words)
+
+
 def with_changes(events: Iterable[AuditEvent]) -> list[AuditEvent]:
-    """The events as a list, each given `changes`: its outcome's diff as FieldChange rows."""
+    """The events as a list, each given `changes` (its outcome's diff as FieldChange rows) and
+    `note` (an approval step in words)."""
     listed = list(events)
     for event in listed:
         outcome = getattr(event, "outcome", None)
         event.changes = field_changes(outcome.diff if outcome else None)
         event.outcome_words = outcome_words(event)
+        event.note = approval_note(event)
     return listed
 
 

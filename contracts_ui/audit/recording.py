@@ -43,18 +43,20 @@ def actor_from_request(request: HttpRequest) -> Actor:
     )
 
 
-# The bulk record whose children are being written in this thread, and the children so far.
-_bulk_parent: ContextVar[tuple[AuditEvent, list[AuditEvent]] | None] = ContextVar(
+# The record whose children are being written in this thread (a bulk change, an approval), the
+# key under which they name it, and the children so far.
+_bulk_parent: ContextVar[tuple[AuditEvent, str, list[AuditEvent]] | None] = ContextVar(
     "audit_bulk_parent", default=None
 )
 
 
 @contextmanager
-def part_of(parent: AuditEvent) -> Iterator[list[AuditEvent]]:
-    """Every attempt recorded inside names `parent` (request_sent["bulk"] is its request id);
-    the list yielded collects those attempts, for the caller to link to."""
+def part_of(parent: AuditEvent, *, as_key: str = "bulk") -> Iterator[list[AuditEvent]]:
+    """Every attempt recorded inside names `parent` (request_sent[as_key] is its request id:
+    "bulk" for a bulk change, "approval" for an approved proposal); the list yielded collects
+    those attempts, for the caller to link to."""
     children: list[AuditEvent] = []
-    token = _bulk_parent.set((parent, children))
+    token = _bulk_parent.set((parent, as_key, children))
     try:
         yield children
     finally:
@@ -101,7 +103,7 @@ def record_attempt(
     """Store an attempt, committed before the caller contacts fabric."""
     bulk = _bulk_parent.get()
     if bulk is not None:
-        request_sent = {**request_sent, "bulk": bulk[0].request_id}
+        request_sent = {**request_sent, bulk[1]: bulk[0].request_id}
     event = append(
         AuditEvent(
             occurred_at=timezone.now(),
@@ -121,7 +123,7 @@ def record_attempt(
         )
     )
     if bulk is not None:
-        bulk[1].append(event)
+        bulk[2].append(event)
     return event
 
 
@@ -222,6 +224,41 @@ def record_bulk(
         event, outcome=AuditOutcomeKind.SUCCEEDED, message="applied contract by contract"
     )
     return event
+
+
+def record_step(
+    *,
+    actor: Actor,
+    account_id: str,
+    action: AuditAction,
+    summary: str,
+    details: Mapping[str, Any],
+    organization_id: str = "",
+    contract_ref: str = "",
+    contract_id: str = "",
+    state_before: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """The ledger's record of a step of the approval workflow (a proposal, a decision, a
+    withdrawal), which sends nothing to fabric; its outcome follows with `finish_step`."""
+    return record_attempt(
+        actor=actor,
+        account_id=account_id,
+        action=action,
+        summary=summary,
+        request_sent=details,
+        request_id=uuid.uuid4().hex,
+        organization_id=organization_id,
+        contract_ref=contract_ref,
+        contract_id=contract_id,
+        state_before=state_before,
+    )
+
+
+def finish_step(
+    event: AuditEvent, message: str, *, diff: Mapping[str, Any] | None = None
+) -> AuditOutcome:
+    """A workflow step done: the console's own outcome, in words (and the proposed diff)."""
+    return record_outcome(event, outcome=AuditOutcomeKind.SUCCEEDED, message=message, diff=diff)
 
 
 def outcome_of_error(error: fabric.FabricError) -> AuditOutcomeKind:

@@ -17,8 +17,9 @@ from contracts_ui.snapshot import Snapshot, StaleSnapshot
 MAX_ATTRIBUTES_BYTES = 20_000
 # Attributes are labels, not documents; SQLite and PostgreSQL refuse JSON nested ~1000 deep.
 MAX_ATTRIBUTES_DEPTH = 20
-# The fields every edit form carries besides the values it edits.
-CONTROL_FIELDS = frozenset({"seen", "submission"})
+# The fields an edit form carries besides the values it edits (a reason when the account's
+# approval policy may hold the change: forms/approvals.py).
+CONTROL_FIELDS = frozenset({"seen", "submission", "reason"})
 
 
 def _finite_number(text: str) -> float:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from contracts_ui import approvals
 from contracts_ui.fabric.values import format_datetime
 from contracts_ui.presentation import Cue, Edge, cue
 
@@ -152,3 +153,15 @@ def contract_rows(
     html = _ContractRowsHtml(account_id, show_organization, select_form)
     # Every value in a row passes through escape() above (tests/views/test_contract_rows.py).
     return mark_safe("".join(html.row(row) for row in rows))  # noqa: S308  # nosec B308, B703
+
+
+@register.simple_tag(takes_context=True)
+def open_approvals(context) -> int | None:
+    """How many proposals wait in the page's account, for an editor's top bar; None (no link)
+    where the account has no approval policy or the user is no editor there."""
+    access, request = context.get("access"), context.get("request")
+    if access is None or request is None or not access.can_edit:
+        return None
+    if not approvals.Policy.of(access.account).active:
+        return None
+    return approvals.open_count(request, access)

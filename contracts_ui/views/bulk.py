@@ -3,15 +3,18 @@
 import csv
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from contracts_ui import bulk, selectors
+from contracts_ui import approvals, bulk, selectors, services
 from contracts_ui.access import account_access, editor_access
+from contracts_ui.audit import actor_from_request
+from contracts_ui.forms.approvals import ReasonForm
 from contracts_ui.forms.bulk import BulkChangeForm
 from contracts_ui.forms.filters import ContractFilterForm
-from contracts_ui.models import BulkJob, BulkJobState
+from contracts_ui.models import BulkJob, BulkJobState, Proposal
 from contracts_ui.views.rendering import render_page, showing_fabric_errors
 
 
@@ -56,7 +59,12 @@ def bulk_preview(request: HttpRequest, account_id: str, organization_id: str) ->
 
 
 def _job_context(access, job: BulkJob) -> dict:
+    needs_approval = job.state == BulkJobState.PREVIEWED and approvals.bulk_needs_approval(
+        access, job
+    )
     return {
+        "open_proposal": approvals.open_for_job(job) if needs_approval else None,
+        "reason_form": ReasonForm() if needs_approval else None,
         "access": access,
         "account": access.account,
         "job": job,
@@ -88,10 +96,35 @@ def bulk_jobs(request: HttpRequest, account_id: str) -> HttpResponse:
 
 @require_POST
 def bulk_apply(request: HttpRequest, account_id: str, job_id: int) -> HttpResponse:
-    """Queue the previewed job; the same preview posted again is not applied twice."""
+    """Queue the previewed job, or under the account's approval policy propose it; the same
+    preview posted again is not applied twice."""
     access = editor_access(request, account_id)
-    bulk.start(_job(access, job_id))
-    return redirect("contracts_ui:bulk-job", account_id=account_id, job_id=job_id)
+    job = _job(access, job_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            started = approvals.bulk_start_or_propose(
+                actor=actor_from_request(request),
+                access=access,
+                job=job,
+                reason=form.cleaned_data["reason"],
+                base=approvals.base_url(request),
+            )
+        except services.Rejected as rejected:
+            for field, errors in rejected.errors.items():
+                form.add_error(field, errors)
+        else:
+            if isinstance(started, Proposal):
+                messages.info(
+                    request,
+                    f"Proposal {started.pk} is waiting for a second editor's approval; "
+                    "the job runs once it is approved.",
+                )
+            return redirect("contracts_ui:bulk-job", account_id=account_id, job_id=job_id)
+    context = {**_job_context(access, job), "reason_form": form}
+    return render_page(
+        request, "contracts_ui/bulk_job.html", context, partial="progress", status=422
+    )
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from contracts_ui import selectors
+from contracts_ui import approvals, selectors
 from contracts_ui.access import AccountAccess, account_access
 from contracts_ui.fabric.types import ContractQuery
 from contracts_ui.forms.filters import ContractFilterForm, ContractLookupForm
@@ -106,6 +106,7 @@ def contract_page_context(
         context["history_events"] = selectors.contract_history(
             access.account.account_id, selectors.LedgerRef.of(contract)
         )
+        context["open_proposal"] = approvals.open_for_contract(access, contract)
     return context
 
 

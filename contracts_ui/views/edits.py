@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
-from contracts_ui import selectors, services
+from contracts_ui import approvals, selectors, services
 from contracts_ui.access import AccountAccess, editor_access
 from contracts_ui.audit import actor_from_request
+from contracts_ui.forms.approvals import ReasonField, ReasonForm
 from contracts_ui.forms.edits import ContractCreateForm, ContractEditForm
+from contracts_ui.models import Proposal
 from contracts_ui.views.contracts import contract_page_context
 from contracts_ui.views.rendering import answer_status, is_partial_request, showing_fabric_errors
 
@@ -90,14 +92,28 @@ def contract_edit(
         raise Http404("No such part of a contract.")
     row = {"organization_id": organization_id, "contract_id": contract_id, "section": section}
     if request.method == "POST":
-        return _save_edit(request, access, edit, edit.form(request.POST), row=row)
+        form = _asking_reason(access, edit, edit.form(request.POST))
+        return _save_edit(request, access, edit, form, row=row)
     extra: dict = {}
     with showing_fabric_errors(extra):
         contract = selectors.contract(
             access.tenant, organization_id=organization_id, contract_id=contract_id
         )
-        extra.update(contract=contract, editing=section, form=edit.form_for(contract))
+        form = _asking_reason(access, edit, edit.form_for(contract))
+        extra.update(contract=contract, editing=section, form=form)
     return _render_row(request, access, **row, extra=extra)
+
+
+def _asking_reason(
+    access: AccountAccess, edit: services.EditSection, form: ContractEditForm
+) -> ContractEditForm:
+    """The form, with a reason field last when the account's policy may hold its change."""
+    if approvals.edit_may_need_approval(access, edit.name):
+        rules = "; ".join(approvals.Policy.of(access.account).describe())
+        form.fields["reason"] = ReasonField(
+            help_text=f"A second editor approves {rules} in this account: say why it is needed."
+        )
+    return form
 
 
 def _save_edit(
@@ -117,7 +133,7 @@ def _save_edit(
         return _render_row(request, access, **row, extra=extra, status=409)
     with showing_fabric_errors(extra):
         try:
-            saved = services.contract_edit(
+            saved = approvals.edit_or_propose(
                 actor=actor_from_request(request),
                 access=access,
                 organization_id=row["organization_id"],
@@ -125,6 +141,8 @@ def _save_edit(
                 section=edit,
                 seen=form.cleaned_data["seen"],
                 values=form.values(),
+                reason=form.cleaned_data.get("reason", ""),
+                base=approvals.base_url(request),
             )
         except services.EditConflict as conflict:
             services.release_submission(token)
@@ -138,6 +156,8 @@ def _save_edit(
     if "fabric_error" in extra:
         _settle_submission(token, extra)
         return _render_row(request, access, **row, extra=extra)
+    if isinstance(saved, Proposal):
+        return _proposed(request, access, edit, saved, row=row)
     contract = saved.contract
     outside = saved.outside_change_message
     if is_partial_request(request):
@@ -159,6 +179,42 @@ def _save_edit(
     if outside:
         messages.warning(request, f"Note: {outside}.")
     return redirect(_contract_url(access, row["organization_id"], row["contract_id"]))
+
+
+def _proposed(
+    request: HttpRequest,
+    access: AccountAccess,
+    edit: services.EditSection,
+    proposal: Proposal,
+    *,
+    row: dict,
+) -> HttpResponse:
+    """The change waits for approval: the row as it is (nothing was written) saying so, and
+    the contract page's pending-approval notice."""
+    if is_partial_request(request):
+        extra: dict = {"proposed": edit.name, "proposal": proposal}
+        with showing_fabric_errors(extra):
+            extra["contract"] = selectors.contract(
+                access.tenant,
+                organization_id=row["organization_id"],
+                contract_id=row["contract_id"],
+            )
+        response = _render_row(request, access, **row, extra=extra)
+        context = {"access": access, "account": access.account, **row, **extra, "oob": True}
+        context["open_proposal"] = proposal
+        response.content += render_to_string(
+            f"{CONTRACT_PAGE}#open-proposal", context, request=request
+        ).encode()
+        return response
+    messages.info(request, _proposed_message(proposal))
+    return redirect(_contract_url(access, row["organization_id"], row["contract_id"]))
+
+
+def _proposed_message(proposal: Proposal) -> str:
+    return (
+        f"Proposal {proposal.pk} is waiting for a second editor's approval. "
+        "Nothing is changed in fabric until it is approved."
+    )
 
 
 def _other_places(request: HttpRequest, access: AccountAccess, saved: dict, *, row: dict) -> bytes:
@@ -226,22 +282,44 @@ def _delete_or_restore(
         access, organization_id=organization_id, contract_id=contract_id, include_deleted=True
     )
     context["restore"] = restore
+    needs_approval = not restore and approvals.delete_needs_approval(access)
+    form = context["reason_form"] = ReasonForm(request.POST or None) if needs_approval else None
     if request.method != "POST" or "fabric_error" in context:
         return render(request, template, context, status=answer_status(context))
-    service = services.contract_restore if restore else services.contract_delete
+    if form is not None and not form.is_valid():
+        return render(request, template, context, status=422)
     with showing_fabric_errors(context):
         try:
-            contract = service(
-                actor=actor_from_request(request),
-                access=access,
-                organization_id=organization_id,
-                contract_id=contract_id,
-            )
+            if restore:
+                contract = services.contract_restore(
+                    actor=actor_from_request(request),
+                    access=access,
+                    organization_id=organization_id,
+                    contract_id=contract_id,
+                )
+            else:
+                contract = approvals.delete_or_propose(
+                    actor=actor_from_request(request),
+                    access=access,
+                    organization_id=organization_id,
+                    contract_id=contract_id,
+                    reason=form.cleaned_data["reason"] if form is not None else "",
+                    base=approvals.base_url(request),
+                )
         except services.ContractBusy as busy:
             messages.error(request, str(busy))
             return render(request, template, context, status=busy.status)
+        except services.Rejected as rejected:
+            if form is None:
+                messages.error(request, str(rejected))
+            else:
+                _show_rejection(form, rejected)
+            return render(request, template, context, status=rejected.status)
     if "fabric_error" in context:
         return render(request, template, context, status=answer_status(context))
+    if isinstance(contract, Proposal):
+        messages.info(request, _proposed_message(contract))
+        return redirect(_contract_url(access, organization_id, contract_id))
     if restore:
         messages.success(request, f"Contract {contract.contract_id} restored.")
         return redirect(_contract_url(access, organization_id, contract.id))

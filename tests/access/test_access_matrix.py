@@ -46,6 +46,32 @@ def _job(world):
     return {**_account(world), "job_id": job.pk}
 
 
+def _proposal(world):
+    """A pending proposal of account A by the editor (so the editor's own decision is refused),
+    on a contract id no test writes to; in worlds without users (the escaping test's), by none."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contracts_ui.models import Proposal
+
+    now = timezone.now()
+    proposal, _ = Proposal.objects.get_or_create(
+        account=world.account_a,
+        kind="edit",
+        organization_id=world.fabric.organization_a["_id"],
+        contract_ref="0" * 24,
+        contract_id="MATRIX-1",
+        section="status",
+        changes={"status": ["ACTIVE", "INACTIVE"]},
+        reason="for the access matrix",
+        proposed_by=getattr(world, "editor_a", None),
+        proposed_at=now,
+        expires_at=now + timedelta(days=7),
+    )
+    return {**_account(world), "proposal_id": proposal.pk}
+
+
 MATRIX = {
     "contracts_ui:account-list": (
         "get",
@@ -129,6 +155,25 @@ MATRIX = {
     "contracts_ui:bulk-apply": ("post", lambda world, contract: _job(world), _a_write(302)),
     "contracts_ui:bulk-cancel": ("post", lambda world, contract: _job(world), _a_write(302)),
     "contracts_ui:bulk-retry": ("post", lambda world, contract: _job(world), _a_write(302)),
+    # Approvals: everyone with a grant reads them; editors decide, never on their own proposal
+    # (the editor here proposed it: 403), and only the proposer withdraws.
+    "contracts_ui:approval-list": ("get", lambda world, contract: _account(world), _A_READ),
+    "contracts_ui:proposal-detail": ("get", lambda world, contract: _proposal(world), _A_READ),
+    "contracts_ui:proposal-approve": (
+        "post",
+        lambda world, contract: _proposal(world),
+        _a_write(403),
+    ),
+    "contracts_ui:proposal-reject": (
+        "post",
+        lambda world, contract: _proposal(world),
+        _a_write(403),
+    ),
+    "contracts_ui:proposal-withdraw": (
+        "post",
+        lambda world, contract: _proposal(world),
+        _a_write(302),
+    ),
     "login": ("get", lambda world, contract: {}, dict.fromkeys(WHO, 200)),
     "logout": ("post", lambda world, contract: {}, dict.fromkeys(WHO, 302)),
     "password_change": (

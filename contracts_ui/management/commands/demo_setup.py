@@ -29,6 +29,8 @@ DEMO_USERS = (
     ("nora", "nora-demo-pass", "no grant: sees no account", {}, False),
 )
 FINANCE_GROUP = "Finance"
+# The first account's approval policy: alice's and admin's risky changes wait for the other.
+DEMO_POLICY = {"approve_deactivation": True, "approve_delete": True, "approve_bulk_over": 100}
 _ROLES = {"e": AccountRole.EDITOR, "v": AccountRole.VIEWER}
 
 
@@ -47,6 +49,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {fabric_manifest}: {error}") from error
         with transaction.atomic():
             accounts = [self._account(entry) for entry in manifest]
+            if accounts:
+                FabricAccount.objects.filter(pk=accounts[0].pk).update(**DEMO_POLICY)
             finance = self._finance_group(accounts)
             for username, password, _, grants, superuser in DEMO_USERS:
                 user = self._user(username, password, superuser)
@@ -83,7 +87,13 @@ class Command(BaseCommand):
     def _user(self, username: str, password: str, superuser: bool):
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
-            username=username, defaults={"is_staff": superuser, "is_superuser": superuser}
+            username=username,
+            defaults={
+                "is_staff": superuser,
+                "is_superuser": superuser,
+                # Approval notices go to these; the demo prints mail in the console's log.
+                "email": f"{username}@demo.example",
+            },
         )
         if created:
             user.set_password(password)
@@ -95,3 +105,9 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (username / password — who):")
         for username, password, description, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<6} / {password:<16} — {description}")
+        if accounts:
+            self.stdout.write(
+                f"Approval policy on {accounts[0].name}: setting a contract INACTIVE, a soft "
+                f"delete and bulk jobs over {DEMO_POLICY['approve_bulk_over']} contracts wait "
+                "for a second editor (alice proposes, admin approves, or the other way round)."
+            )
