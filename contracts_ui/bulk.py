@@ -21,7 +21,7 @@ from django.db.models import Count, F
 from django.tasks import task
 from django.utils import timezone
 
-from contracts_ui import audit, fabric, locks, services
+from contracts_ui import audit, fabric, locks, selectors, services
 from contracts_ui.access import AccountAccess, reachable_accounts
 from contracts_ui.audit import Actor
 from contracts_ui.fabric.types import Contract, FabricTenant
@@ -135,6 +135,13 @@ def _price_list_problem(tenant: FabricTenant, price_list_id: int) -> str:
     return ""
 
 
+NOT_FOUND = "Deleted at fabric since it was selected (fabric no longer has it here)."
+HOLDS_NUL = (
+    "Its fields in fabric hold a NUL character, which the console's database cannot keep as it "
+    "is: change this contract on its own page."
+)
+
+
 def plan_item(change: BulkChange, contract: Contract, *, selected_updated_at: str | None) -> dict:
     """One contract's row of the preview: its snapshot, before → after, and any problem."""
     snapshot = Snapshot.of(contract)
@@ -148,6 +155,9 @@ def plan_item(change: BulkChange, contract: Contract, *, selected_updated_at: st
     try:
         if contract.is_deleted:
             raise Problem("The contract is soft-deleted.")
+        # The snapshot is what the write is checked against: it must be kept exactly.
+        if audit.storable(row["seen"]) != row["seen"]:
+            raise Problem(HOLDS_NUL)
         if selected_updated_at and selected_updated_at != snapshot.updated_at:
             raise Problem("The contract changed in fabric since it was selected.")
         after = change.after(contract)
@@ -162,26 +172,41 @@ def plan_item(change: BulkChange, contract: Contract, *, selected_updated_at: st
     return row
 
 
+def plan_missing(ref: str, *, selected_updated_at: str | None) -> dict:
+    """The preview's row for a ticked contract fabric no longer has."""
+    return {
+        "contract_ref": ref,
+        "contract_id": ref,
+        "seen": {"state": {}, "updatedAt": selected_updated_at},
+        "planned": {},
+        "problem": NOT_FOUND,
+    }
+
+
 def create_preview(
     *,
     access: AccountAccess,
     user,
     organization_id: str,
     change: BulkChange,
-    contracts: Iterable[tuple[Contract, str | None]],
+    contracts: Iterable[selectors.Selected],
     selection: str,
 ) -> BulkJob:
-    """Plan `change` for each (contract, updatedAt when selected) and store the preview. Reads
-    only: nothing is sent to fabric but GETs (the price list, once)."""
+    """Plan `change` for each selected contract and store the preview. Reads only: nothing is
+    sent to fabric but GETs (the price list, once). Text is stored as the ledger stores it (a
+    NUL as U+FFFD), so a hostile contract id cannot fail the preview on PostgreSQL."""
     shared_problem = ""
     if change.action == BulkAction.SET_PRICE_LIST:
         shared_problem = _price_list_problem(access.tenant, change.price_list_id or 0)
     rows = []
-    for contract, selected_updated_at in contracts:
-        row = plan_item(change, contract, selected_updated_at=selected_updated_at)
+    for selected in contracts:
+        if selected.contract is None:
+            row = plan_missing(selected.ref, selected_updated_at=selected.updated_at)
+        else:
+            row = plan_item(change, selected.contract, selected_updated_at=selected.updated_at)
         if shared_problem and not row["problem"]:
             row["problem"] = shared_problem
-        rows.append(row)
+        rows.append(audit.storable(row))
     with transaction.atomic():
         job = BulkJob.objects.create(
             account=access.account,

@@ -22,6 +22,7 @@ from contracts_ui.audit.recording import (
     record_bulk,
     record_outcome,
     start_export,
+    storable,
 )
 from contracts_ui.audit.sealing import GENESIS_HASH
 from contracts_ui.audit.verify import ChainVerification, verify_chain
@@ -42,5 +43,6 @@ __all__ = [
     "record_bulk",
     "record_outcome",
     "start_export",
+    "storable",
     "verify_chain",
 ]
