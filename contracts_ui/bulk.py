@@ -299,6 +299,28 @@ def resume_stale(job: BulkJob) -> bool:
     return bool(taken)
 
 
+def _watch(job_id: int, run: int) -> None:
+    """Queue the check that hands the job on should this run's worker stop reporting: a deferred
+    task (django-tasks-db's run_after) that any running worker takes once it is due."""
+    due = timezone.now() + timedelta(seconds=settings.BULK_STALE_SECONDS)
+    watch_job.using(run_after=due).enqueue(job_id=job_id, run=run)
+
+
+@task()
+def watch_job(job_id: int, run: int) -> str:
+    """A running job's watchdog: queues the job again when its worker stopped reporting
+    (resume_stale), looks again BULK_STALE_SECONDS later while it reports, and ends with the
+    run. So a killed worker's job is finished by the workers still running, whether or not
+    anyone opens its page."""
+    job = BulkJob.objects.filter(pk=job_id, run=run, state=BulkJobState.RUNNING).first()
+    if job is None:
+        return "over"
+    if resume_stale(job):
+        return "resumed"
+    _watch(job_id, run)
+    return "alive"
+
+
 class _RunOver(Exception):
     """This run no longer owns the job (cancelled, or taken over after a stall)."""
 
@@ -408,6 +430,7 @@ def apply_job(job_id: int, run: int) -> dict[str, int]:
     job = BulkJob.objects.select_related("account", "created_by").get(pk=job_id)
     if not taken:
         return counts(job)
+    _watch(job_id, run)
     access = _editor_access(job)
     if access is None:
         job.items.filter(outcome__in=_OPEN).update(
