@@ -73,8 +73,9 @@ def test_extends_every_active_contract_of_a_filter(
 
 
 def test_a_radar_bucket_is_selected_and_its_price_list_picked(
-    console, page, new_organization, sandbox, check_accessibility
+    console, page, new_organization, sandbox, check_accessibility, cold_cache
 ):
+    """cold_cache: the new price list is not hidden behind a list cached by another test."""
     today = datetime.now(UTC).date()
     ending = {
         "status": "ACTIVE",
