@@ -370,6 +370,9 @@ def _apply_item(job: BulkJob, item: BulkItem, access: AccountAccess, actor: Acto
             message = f"Changed in fabric since the preview ({fields}); not overwritten."
     except services.Rejected as rejected:
         outcome, message = BulkOutcome.FAILED, str(rejected)
+    except fabric.FabricNotFound:
+        # Soft-deleted or gone since the preview: nothing to write, and a retry would not help.
+        outcome, message = BulkOutcome.SKIPPED, "Deleted at fabric since the preview; not written."
     except fabric.FabricError as error:
         outcome, message = BulkOutcome.FAILED, error.user_message
     # The contract's own ledger record, when a write was attempted.

@@ -183,3 +183,25 @@ def test_a_ticked_value_with_a_nul_is_refused_at_the_form(
     assert "1 of the ticked values are not contract ids" in response.content.decode()
     assert BulkJob.objects.count() == 0
     assert sandbox.admin.request_count("GET", r"/contracts/") == 0
+
+
+def test_a_contract_deleted_after_the_preview_is_skipped_not_failed(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    live = create_contract(sandbox, organization, contractId="RULE-LIVE")
+    doomed = create_contract(sandbox, organization, contractId="RULE-DOOMED")
+    job = _job(editor_client, organization, [live, doomed], action="extend-end", months="6")
+    sandbox.call(
+        "DELETE",
+        f"/data-customer/v1/organizations/{organization}/contracts/{doomed['_id']}",
+        headers=fabric_headers(sandbox),
+    )
+    sandbox.admin.clear_requests()
+    bulk.start(job)
+    _run(job)
+    outcomes = {i.contract_id: (i.outcome, i.message) for i in job.items.all()}
+    assert outcomes == {
+        "RULE-LIVE": ("done", ""),
+        "RULE-DOOMED": ("skipped", "Deleted at fabric since the preview; not written."),
+    }
+    assert _puts(sandbox, organization) == [live["_id"]]

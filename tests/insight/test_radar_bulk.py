@@ -199,3 +199,15 @@ def test_a_bucket_over_the_cap_says_so_and_selects_the_first_by_end_date(
     job = _post_form(editor_client, page, action="extend-end", months="3")
     assert list(job.items.values_list("contract_id", flat=True)) == ["CAP-5", "CAP-10"]
     assert {made[1]["_id"], made[2]["_id"]} == set(job.items.values_list("contract_ref", flat=True))
+
+
+def test_a_capped_account_wide_list_says_its_counts_are_partial(
+    radar_editor, radar_world, monkeypatch
+):
+    monkeypatch.setattr("contracts_ui.radar.RADAR_MAX_ROWS", 1)
+    url = reverse("contracts_ui:radar-bucket-bulk", args=[RADAR_ACCOUNT, "0-30"])
+    page = radar_editor.get(url).content.decode()
+    assert "The bucket holds 2 contracts; the organizations below are those of the first 1" in page
+    # Day 0 (Radar South) comes first by end date; Radar North is past the list.
+    assert "Select the contracts of Radar South for a bulk change (at least 1)" in page
+    assert "Radar North" not in page
