@@ -155,8 +155,10 @@ def plan_item(change: BulkChange, contract: Contract, *, selected_updated_at: st
     try:
         if contract.is_deleted:
             raise Problem("The contract is soft-deleted.")
-        # The snapshot is what the write is checked against: it must be kept exactly.
-        if audit.storable(row["seen"]) != row["seen"]:
+        # The `_id` the write addresses and the snapshot it is checked against must be kept
+        # exactly; the contractId is only shown.
+        exact = [contract.id, row["seen"]]
+        if audit.storable(exact) != exact:
             raise Problem(HOLDS_NUL)
         if selected_updated_at and selected_updated_at != snapshot.updated_at:
             raise Problem("The contract changed in fabric since it was selected.")

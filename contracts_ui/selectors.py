@@ -621,8 +621,8 @@ def bulk_selection(
     max_rows: int,
 ) -> Iterator[Selected]:
     """The contracts a bulk change is planned for: one GET per ticked contract (soft-deleted
-    ones too, so the preview can say so, and one fabric no longer has as such), or the filter's
-    list 100 at a time."""
+    ones too, so the preview can say so; one fabric answers 404 for comes without its record),
+    or the filter's list 100 at a time."""
     if ticked is not None:
         for contract_id, updated_at in ticked[:max_rows]:
             try:
