@@ -21,7 +21,7 @@ from django.db.models import Count, F
 from django.tasks import task
 from django.utils import timezone
 
-from contracts_ui import audit, fabric, locks, services
+from contracts_ui import audit, fabric, locks, selectors, services
 from contracts_ui.access import AccountAccess, reachable_accounts
 from contracts_ui.audit import Actor
 from contracts_ui.fabric.types import Contract, FabricTenant
@@ -137,6 +137,13 @@ def _price_list_problem(tenant: FabricTenant, price_list_id: int) -> str:
     return ""
 
 
+NOT_FOUND = "Deleted at fabric since it was selected (fabric no longer has it here)."
+HOLDS_NUL = (
+    "Its fields in fabric hold a NUL character, which the console's database cannot keep as it "
+    "is: change this contract on its own page."
+)
+
+
 def plan_item(change: BulkChange, contract: Contract, *, selected_updated_at: str | None) -> dict:
     """One contract's row of the preview: its snapshot, before → after, and any problem."""
     snapshot = Snapshot.of(contract)
@@ -150,6 +157,11 @@ def plan_item(change: BulkChange, contract: Contract, *, selected_updated_at: st
     try:
         if contract.is_deleted:
             raise Problem("The contract is soft-deleted.")
+        # The `_id` the write addresses and the snapshot it is checked against must be kept
+        # exactly; the contractId is only shown.
+        exact = [contract.id, row["seen"]]
+        if audit.storable(exact) != exact:
+            raise Problem(HOLDS_NUL)
         if selected_updated_at and selected_updated_at != snapshot.updated_at:
             raise Problem("The contract changed in fabric since it was selected.")
         after = change.after(contract)
@@ -164,26 +176,41 @@ def plan_item(change: BulkChange, contract: Contract, *, selected_updated_at: st
     return row
 
 
+def plan_missing(ref: str, *, selected_updated_at: str | None) -> dict:
+    """The preview's row for a ticked contract fabric no longer has."""
+    return {
+        "contract_ref": ref,
+        "contract_id": ref,
+        "seen": {"state": {}, "updatedAt": selected_updated_at},
+        "planned": {},
+        "problem": NOT_FOUND,
+    }
+
+
 def create_preview(
     *,
     access: AccountAccess,
     user,
     organization_id: str,
     change: BulkChange,
-    contracts: Iterable[tuple[Contract, str | None]],
+    contracts: Iterable[selectors.Selected],
     selection: str,
 ) -> BulkJob:
-    """Plan `change` for each (contract, updatedAt when selected) and store the preview. Reads
-    only: nothing is sent to fabric but GETs (the price list, once)."""
+    """Plan `change` for each selected contract and store the preview. Reads only: nothing is
+    sent to fabric but GETs (the price list, once). Text is stored as the ledger stores it (a
+    NUL as U+FFFD), so a hostile contract id cannot fail the preview on PostgreSQL."""
     shared_problem = ""
     if change.action == BulkAction.SET_PRICE_LIST:
         shared_problem = _price_list_problem(access.tenant, change.price_list_id or 0)
     rows = []
-    for contract, selected_updated_at in contracts:
-        row = plan_item(change, contract, selected_updated_at=selected_updated_at)
+    for selected in contracts:
+        if selected.contract is None:
+            row = plan_missing(selected.ref, selected_updated_at=selected.updated_at)
+        else:
+            row = plan_item(change, selected.contract, selected_updated_at=selected.updated_at)
         if shared_problem and not row["problem"]:
             row["problem"] = shared_problem
-        rows.append(row)
+        rows.append(audit.storable(row))
     with transaction.atomic():
         job = BulkJob.objects.create(
             account=access.account,
@@ -276,6 +303,28 @@ def resume_stale(job: BulkJob) -> bool:
     return bool(taken)
 
 
+def _watch(job_id: int, run: int) -> None:
+    """Queue the check that hands the job on should this run's worker stop reporting: a deferred
+    task (django-tasks-db's run_after) that any running worker takes once it is due."""
+    due = timezone.now() + timedelta(seconds=settings.BULK_STALE_SECONDS)
+    watch_job.using(run_after=due).enqueue(job_id=job_id, run=run)
+
+
+@task()
+def watch_job(job_id: int, run: int) -> str:
+    """A running job's watchdog: queues the job again when its worker stopped reporting
+    (resume_stale), looks again BULK_STALE_SECONDS later while it reports, and ends with the
+    run. So a killed worker's job is finished by the workers still running, whether or not
+    anyone opens its page."""
+    job = BulkJob.objects.filter(pk=job_id, run=run, state=BulkJobState.RUNNING).first()
+    if job is None:
+        return "over"
+    if resume_stale(job):
+        return "resumed"
+    _watch(job_id, run)
+    return "alive"
+
+
 class _RunOver(Exception):
     """This run no longer owns the job (cancelled, or taken over after a stall)."""
 
@@ -325,6 +374,9 @@ def _apply_item(job: BulkJob, item: BulkItem, access: AccountAccess, actor: Acto
             message = f"Changed in fabric since the preview ({fields}); not overwritten."
     except services.Rejected as rejected:
         outcome, message = BulkOutcome.FAILED, str(rejected)
+    except fabric.FabricNotFound:
+        # Soft-deleted or gone since the preview: nothing to write, and a retry would not help.
+        outcome, message = BulkOutcome.SKIPPED, "Deleted at fabric since the preview; not written."
     except fabric.FabricError as error:
         outcome, message = BulkOutcome.FAILED, error.user_message
     # The contract's own ledger record, when a write was attempted.
@@ -398,6 +450,7 @@ def apply_job(job_id: int, run: int) -> dict[str, int]:
     job = BulkJob.objects.select_related("account", "created_by").get(pk=job_id)
     if not taken:
         return counts(job)
+    _watch(job_id, run)
     access = _editor_access(job)
     if access is None:
         job.items.filter(outcome__in=_OPEN).update(

@@ -3,9 +3,10 @@ their end date, across the account or for one organization. Reads go through
 contracts_ui.selectors."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from contracts_ui import selectors
 from contracts_ui.fabric.types import Contract, ContractQuery, FabricTenant
@@ -246,3 +247,72 @@ def expiry_radar(tenant: FabricTenant, *, today: date, organization_id: str = ""
         unreadable=upcoming.unreadable + expired.unreadable,
         organizations_read=upcoming.organizations_read,
     )
+
+
+@dataclass(frozen=True)
+class BucketSelection:
+    """One organization's contracts in a bucket, as a bulk change selects them: the contracts
+    table's filter for the window (end date first, so a cap keeps the soonest) and its count."""
+
+    window: RadarWindow
+    today: date
+    organization_id: str
+    count: int
+
+    @property
+    def description(self) -> str:
+        return self.window.description(self.today)
+
+    @property
+    def query_string(self) -> str:
+        return self.window.filter_query_string(self.today)
+
+    def filters(self) -> list[tuple[str, str]]:
+        """The table filter's fields, posted beside the bulk form's "all matching"."""
+        return parse_qsl(self.query_string)
+
+
+def bucket_selection(
+    tenant: FabricTenant, window: RadarWindow, *, today: date, organization_id: str
+) -> BucketSelection:
+    """How many of the organization's ACTIVE contracts are in the window (fabric's count)."""
+    count = bucket_fetch(tenant, window, today=today, organization_id=organization_id)(0, 1).count
+    return BucketSelection(window, today, organization_id, count)
+
+
+@dataclass(frozen=True)
+class BucketOrganization:
+    organization_id: str
+    name: str
+    listed: int  # of the bucket's listed contracts; all of them when the list is complete
+
+
+@dataclass(frozen=True)
+class BucketOrganizations:
+    """An account-wide bucket's organizations: a bulk change writes one organization's
+    contracts, so an account-wide bucket is selected organization by organization."""
+
+    bucket: BucketList
+    organizations: tuple[BucketOrganization, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every contract of the bucket was listed (the counts are then exact)."""
+        return self.bucket.total <= len(self.bucket.entries)
+
+
+def bucket_organizations(
+    tenant: FabricTenant, window: RadarWindow, *, today: date
+) -> BucketOrganizations:
+    """The organizations of the bucket's listed contracts (the first RADAR_MAX_ROWS by end
+    date), most contracts first."""
+    found = bucket_list(tenant, window, today=today)
+    listed = Counter(entry.contract.party_id for entry in found.entries if entry.contract.party_id)
+    names = {entry.contract.party_id: entry.organization_name for entry in found.entries}
+    organizations = tuple(
+        BucketOrganization(organization_id, names.get(organization_id) or organization_id, count)
+        for organization_id, count in sorted(
+            listed.items(), key=lambda pair: (-pair[1], (names.get(pair[0]) or pair[0]).lower())
+        )
+    )
+    return BucketOrganizations(found, organizations)

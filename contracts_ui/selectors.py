@@ -601,6 +601,17 @@ def organization_parties(tenant: FabricTenant, *, organization_id: str) -> Organ
     )
 
 
+@dataclass(frozen=True)
+class Selected:
+    """A contract chosen for a bulk change: the value it was ticked by (its `_id`), fabric's
+    record now (None when fabric no longer has it in the organization) and the updatedAt the
+    user saw when ticking it (None for "all matching", read now)."""
+
+    ref: str
+    contract: Contract | None
+    updated_at: str | None
+
+
 def bulk_selection(
     tenant: FabricTenant,
     *,
@@ -608,22 +619,23 @@ def bulk_selection(
     ticked: list[tuple[str, str | None]] | None = None,
     query: ContractQuery | None = None,
     max_rows: int,
-) -> Iterator[tuple[Contract, str | None]]:
-    """The contracts a bulk change is planned for, each with the updatedAt the user saw when it
-    was ticked (None for "all matching", read now): one GET per ticked contract (soft-deleted
-    ones too, so the preview can say so), or the filter's list 100 at a time."""
+) -> Iterator[Selected]:
+    """The contracts a bulk change is planned for: one GET per ticked contract (soft-deleted
+    ones too, so the preview can say so; one fabric answers 404 for comes without its record),
+    or the filter's list 100 at a time."""
     if ticked is not None:
         for contract_id, updated_at in ticked[:max_rows]:
-            yield (
-                contract(
+            try:
+                found = contract(
                     tenant,
                     organization_id=organization_id,
                     contract_id=contract_id,
                     include_deleted=True,
-                ),
-                updated_at,
-            )
+                )
+            except fabric.FabricNotFound:
+                found = None
+            yield Selected(contract_id, found, updated_at)
         return
     fetch = organization_page_fetch(tenant, organization_id=organization_id, query=query)
     for item in every_contract(fetch, first=first_page(fetch), max_rows=max_rows):
-        yield item, None
+        yield Selected(item.id, item, None)

@@ -38,6 +38,11 @@ urlpatterns = [
     path(_ACCOUNT + "expiry-radar/", insight.expiry_radar, name="expiry-radar"),
     path(_ACCOUNT + "expiry-radar/<slug:bucket>/", insight.radar_bucket, name="radar-bucket"),
     path(
+        _ACCOUNT + "expiry-radar/<slug:bucket>/bulk/",
+        insight.radar_bucket_bulk,
+        name="radar-bucket-bulk",
+    ),
+    path(
         _ACCOUNT + "expiry-radar/<slug:bucket>/export.csv",
         exports.radar_bucket_export,
         name="radar-bucket-export",

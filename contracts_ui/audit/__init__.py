@@ -24,6 +24,7 @@ from contracts_ui.audit.recording import (
     record_outcome,
     record_step,
     start_export,
+    storable,
 )
 from contracts_ui.audit.sealing import GENESIS_HASH
 from contracts_ui.audit.verify import ChainVerification, verify_chain
@@ -46,5 +47,6 @@ __all__ = [
     "record_outcome",
     "record_step",
     "start_export",
+    "storable",
     "verify_chain",
 ]

@@ -33,6 +33,8 @@ def bulk_preview(request: HttpRequest, account_id: str, organization_id: str) ->
     if form.is_valid() and (not form.cleaned_data["all_matching"] or filters.is_valid()):
         all_matching = form.cleaned_data["all_matching"]
         with showing_fabric_errors(context):
+            # An organization fabric does not know is the whole preview's 404, not each row's.
+            selectors.organization(access.tenant, organization_id=organization_id)
             contracts = selectors.bulk_selection(
                 access.tenant,
                 organization_id=organization_id,
@@ -46,7 +48,7 @@ def bulk_preview(request: HttpRequest, account_id: str, organization_id: str) ->
                 organization_id=organization_id,
                 change=form.change(),
                 contracts=contracts,
-                selection="all matching the filter" if all_matching else "ticked contracts",
+                selection=form.selection(),
             )
             return redirect("contracts_ui:bulk-job", account_id=account_id, job_id=job.pk)
     return render_page(

@@ -4,11 +4,12 @@ and the account's expiry radar."""
 from contextlib import suppress
 from datetime import UTC, date
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from contracts_ui import radar, selectors, timeline
-from contracts_ui.access import account_access
+from contracts_ui.access import account_access, editor_access
 from contracts_ui.fabric import FabricNotFound
 from contracts_ui.fabric.types import Organization
 from contracts_ui.forms.radar import RadarFilterForm
@@ -92,13 +93,19 @@ def expiry_radar(request: HttpRequest, account_id: str) -> HttpResponse:
     return render_page(request, "contracts_ui/expiry_radar.html", context, partial="expiry-radar")
 
 
-def radar_bucket(request: HttpRequest, account_id: str, bucket: str) -> HttpResponse:
-    """Every ACTIVE contract of one radar bucket across the account (or one organization)."""
-    access = account_access(request, account_id)
+def _bucket_in_url(request: HttpRequest, bucket: str) -> tuple[radar.RadarWindow, str]:
+    """The bucket the URL names and its `organization` ("" for the whole account), or 404."""
     window = radar.bucket_by_slug(bucket)
     organization_id = radar.organization_id_from_query(request.GET.get("organization", ""))
     if window is None or organization_id is None:
         raise Http404("No such bucket or organization")
+    return window, organization_id
+
+
+def radar_bucket(request: HttpRequest, account_id: str, bucket: str) -> HttpResponse:
+    """Every ACTIVE contract of one radar bucket across the account (or one organization)."""
+    access = account_access(request, account_id)
+    window, organization_id = _bucket_in_url(request, bucket)
     context = {"access": access, "account": access.account, "window": window}
     with showing_fabric_errors(context):
         if organization_id:
@@ -109,3 +116,30 @@ def radar_bucket(request: HttpRequest, account_id: str, bucket: str) -> HttpResp
             access.tenant, window, today=_today(), organization_id=organization_id
         )
     return render_page(request, "contracts_ui/radar_bucket.html", context, partial="radar-bucket")
+
+
+def radar_bucket_bulk(request: HttpRequest, account_id: str, bucket: str) -> HttpResponse:
+    """Select a bucket's contracts for a bulk change (editors): one organization's, with the bulk
+    form; across the account, the bucket's organizations, each selected on its own, as a bulk
+    job changes one organization's contracts."""
+    access = editor_access(request, account_id)
+    window, organization_id = _bucket_in_url(request, bucket)
+    context = {
+        "access": access,
+        "account": access.account,
+        "window": window,
+        "bulk_max": settings.BULK_MAX_CONTRACTS,
+    }
+    with showing_fabric_errors(context):
+        if organization_id:
+            context["organization"] = selectors.organization(
+                access.tenant, organization_id=organization_id
+            )
+            context["selection"] = radar.bucket_selection(
+                access.tenant, window, today=_today(), organization_id=organization_id
+            )
+        else:
+            context["by_organization"] = radar.bucket_organizations(
+                access.tenant, window, today=_today()
+            )
+    return render_page(request, "contracts_ui/radar_bulk.html", context, partial="radar-bulk")

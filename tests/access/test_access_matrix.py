@@ -99,6 +99,12 @@ MATRIX = {
         lambda w, contract: {**_account(w), "bucket": "0-30"},
         _A_READ,
     ),
+    # Selecting a bucket for a bulk change: editors only.
+    "contracts_ui:radar-bucket-bulk": (
+        "get",
+        lambda w, contract: {**_account(w), "bucket": "0-30"},
+        _a_write(200),
+    ),
     "contracts_ui:radar-bucket-export": (
         "get",
         lambda world, contract: {**_account(world), "bucket": "expired"},

@@ -111,3 +111,97 @@ def test_a_job_whose_creator_lost_the_editor_grant_writes_nothing(
     item = job.items.get()
     assert (item.outcome, item.message) == ("failed", "Its creator is no longer an editor here.")
     assert _puts(sandbox, organization) == []
+
+
+def test_a_ticked_contract_fabric_no_longer_has_is_one_problem_row(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    kept = create_contract(sandbox, organization, contractId="RULE-KEPT")
+    moved = create_contract(sandbox, organization, contractId="RULE-MOVED")
+    elsewhere = sandbox.admin.create_organization(ACCOUNT_A, name="Bulk Elsewhere Ltd")["_id"]
+    # Gone from this organization between the tick and the preview: fabric answers 404.
+    answer = sandbox.call(
+        "PATCH",
+        "/data-customer/v1/contracts/RULE-MOVED",
+        headers=fabric_headers(sandbox),
+        json={"partyId": elsewhere},
+    )
+    assert answer.status == 200, answer.text
+    gone = {"_id": "f" * 24, "updatedAt": "2026-01-01T00:00:00.000Z"}
+    job = _job(editor_client, organization, [kept, moved, gone], action="extend-end", months="1")
+    problems = dict(job.items.values_list("contract_ref", "problem"))
+    assert problems == {
+        kept["_id"]: "",
+        moved["_id"]: bulk.NOT_FOUND,
+        gone["_id"]: bulk.NOT_FOUND,
+    }
+    page = editor_client.get(reverse("contracts_ui:bulk-job", args=[ACCOUNT_A, job.pk]))
+    assert bulk.NOT_FOUND in page.content.decode()
+    sandbox.admin.clear_requests()
+    bulk.start(job)
+    _run(job)
+    assert _puts(sandbox, organization) == [kept["_id"]]
+
+
+def test_a_nul_in_fabric_data_is_stored_as_the_ledger_stores_it(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    """On PostgreSQL (make test-services) text and jsonb hold no NUL: the preview must still be
+    stored, and a contract whose snapshot would not be kept exactly is never sent."""
+    named = create_contract(sandbox, organization, contractId="RULE-\x00-NAMED")
+    typed = create_contract(sandbox, organization, contractId="RULE-TYPED", contractType="T\x00")
+    job = _job(editor_client, organization, [named, typed], action="extend-end", months="2")
+    rows = {
+        ref: (cid, problem)
+        for ref, cid, problem in job.items.values_list("contract_ref", "contract_id", "problem")
+    }
+    assert rows == {
+        named["_id"]: ("RULE-\ufffd-NAMED", ""),
+        typed["_id"]: ("RULE-TYPED", bulk.HOLDS_NUL),
+    }
+    csv = editor_client.get(reverse("contracts_ui:bulk-preview-csv", args=[ACCOUNT_A, job.pk]))
+    assert "RULE-\ufffd-NAMED" in b"".join(csv.streaming_content).decode()
+    sandbox.admin.clear_requests()
+    bulk.start(job)
+    _run(job)
+    assert dict(job.items.values_list("contract_ref", "outcome")) == {
+        named["_id"]: "done",
+        typed["_id"]: "problem",
+    }
+    assert _puts(sandbox, organization) == [named["_id"]]
+
+
+def test_a_ticked_value_with_a_nul_is_refused_at_the_form(
+    editor_client, console_world, sandbox, organization
+):
+    url = reverse("contracts_ui:bulk-preview", args=[ACCOUNT_A, organization])
+    sandbox.admin.clear_requests()
+    response = editor_client.post(
+        url, {"action": "extend-end", "months": "1", "contract": ["abc\x00def|2026-01-01"]}
+    )
+    assert response.status_code == 422
+    assert "1 of the ticked values are not contract ids" in response.content.decode()
+    assert BulkJob.objects.count() == 0
+    assert sandbox.admin.request_count("GET", r"/contracts/") == 0
+
+
+def test_a_contract_deleted_after_the_preview_is_skipped_not_failed(
+    editor_client, console_world, sandbox, organization, transactional_db
+):
+    live = create_contract(sandbox, organization, contractId="RULE-LIVE")
+    doomed = create_contract(sandbox, organization, contractId="RULE-DOOMED")
+    job = _job(editor_client, organization, [live, doomed], action="extend-end", months="6")
+    sandbox.call(
+        "DELETE",
+        f"/data-customer/v1/organizations/{organization}/contracts/{doomed['_id']}",
+        headers=fabric_headers(sandbox),
+    )
+    sandbox.admin.clear_requests()
+    bulk.start(job)
+    _run(job)
+    outcomes = {i.contract_id: (i.outcome, i.message) for i in job.items.all()}
+    assert outcomes == {
+        "RULE-LIVE": ("done", ""),
+        "RULE-DOOMED": ("skipped", "Deleted at fabric since the preview; not written."),
+    }
+    assert _puts(sandbox, organization) == [live["_id"]]

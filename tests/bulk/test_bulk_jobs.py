@@ -137,6 +137,42 @@ def test_a_worker_killed_mid_job_is_replaced_and_no_contract_is_written_twice(
     assert set(job.items.filter(attempts=2).values_list("pk", flat=True)) == in_flight
 
 
+def test_a_running_worker_finishes_a_dead_workers_job_with_nobody_on_its_page(
+    editor_client, console_world, sandbox, workers
+):
+    """The job's watchdog (a deferred task) is taken by the worker still running: nobody needs
+    to open the job's page for a killed worker's job to be handed on."""
+    workers.env["BULK_STALE_SECONDS"] = "2"
+    workers.env["FABRIC_DEADLINE"] = "3"  # the killed worker's contract locks expire soon
+    organization_id = _organization(sandbox, "Bulk Watchdog Ltd", 60)
+    sandbox.admin.add_fault(method="PUT", path="/contracts/", latency_ms=60)
+    job = _preview(
+        editor_client, organization_id, action="extend-end", months="1", all_matching="on"
+    )
+    sandbox.admin.clear_requests()
+    editor_client.post(reverse("contracts_ui:bulk-apply", args=[ACCOUNT_A, job.pk]))
+    workers.start(1)
+    wait_for(
+        lambda: job.items.filter(outcome="done").count() >= 10,
+        timeout=60,
+        what="the first contracts to be written",
+    )
+    workers.kill()
+    assert job.items.filter(outcome="done").count() < job.total
+    workers.start(1)
+
+    def finished() -> bool:  # read from the database only: the job's page is never opened
+        job.refresh_from_db()
+        return job.state == BulkJobState.FINISHED
+
+    wait_for(finished, timeout=120, what=f"bulk job {job.pk} to be handed on and finished")
+    assert job.run == 2
+    assert job.items.filter(outcome="done").count() == job.total
+    written = _puts(sandbox, organization_id)
+    assert set(written) == set(job.items.values_list("contract_ref", flat=True))
+    assert set(written.values()) == {1}
+
+
 def test_the_dry_run_writes_nothing_and_names_each_problem(
     editor_client, console_world, sandbox, fabric_world
 ):

@@ -21,6 +21,10 @@ def test_an_editor_ticks_rows_for_the_bulk_form_and_may_select_all_matching(
     # The filter rides along for "select all matching", which is capped by the setting.
     assert '<input type="hidden" name="status" value="ACTIVE">' in page
     assert "Select all 1 of the" in page
+    # The price list is picked with the contract page's combobox; its id typed without JS.
+    options = reverse("contracts_ui:price-list-options", args=[ACCOUNT_A])
+    assert f'data-price-list-options="{options}"' in page
+    assert 'name="new_price_list_id" id="id_bulk_price_list" data-price-list-picker' in page
 
 
 def test_a_viewer_sees_the_table_without_checkboxes(viewer_client, console_world, contract_a):
