@@ -145,6 +145,7 @@ def test_an_export_of_several_statuses_merges_their_lists_reading_each_row_once(
     _, rows = _csv(response)
     assert [row[COLUMNS.index("fabric id")] for row in rows] == expected
     assert {row[COLUMNS.index("Status")] for row in rows} == {"ACTIVE", "INACTIVE"}
+    assert "-status-active-inactive-sort-enddate-asc-" in response["Content-Disposition"]
     # fabric's list takes one status: one walk per status, each page of it read once.
     calls = sandbox.admin.request_count(method="GET", path=ORGANIZATION_LIST_PATH)
     assert calls == math.ceil(active / 100) + math.ceil((len(expected) - active) / 100)
