@@ -10,6 +10,7 @@ from django.utils import timezone
 from contracts_ui import audit, selectors
 from contracts_ui.access import AccountAccess, account_access
 from contracts_ui.audit import queries as audit_queries
+from contracts_ui.fabric.errors import FabricValidationError
 from contracts_ui.forms.audit import AuditFilterForm
 from contracts_ui.models import AuditAction, AuditEvent
 from contracts_ui.spreadsheets import Table, export_filename, streaming_csv_response
@@ -57,7 +58,11 @@ def _organization_ids(access: AccountAccess, form: AuditFilterForm, context: dic
         return [text]
     named: dict[str, str] = {}
     with showing_fabric_errors(context):
-        named = selectors.organizations_named(access.tenant, name=text)
+        try:
+            named = selectors.organizations_named(access.tenant, name=text)
+        except FabricValidationError:
+            form.add_error("organization", "fabric cannot search organization names for this.")
+            return None
     if "fabric_error" in context:
         return None
     if not named:

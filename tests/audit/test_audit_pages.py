@@ -165,6 +165,16 @@ def test_a_name_no_organization_has_is_an_error_at_the_field(
     assert "zz-no-such-name" in export.content.decode()
 
 
+def test_a_name_fabric_refuses_to_search_is_an_error_at_the_field(
+    viewer_client, console_world, mixed_ledger, sandbox
+):
+    sandbox.admin.add_fault(method="GET", path=r"/v1/organizations$", status=400)
+    response = viewer_client.get(_page_url(console_world, organization="Contoso"))
+    assert response.status_code == 200
+    assert "fabric cannot search organization names for this." in response.content.decode()
+    assert _summaries(response) == set()
+
+
 def test_rows_name_their_organizations_in_one_batched_read(
     viewer_client, console_world, sandbox, cold_cache
 ):
