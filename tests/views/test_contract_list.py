@@ -157,15 +157,15 @@ def test_a_page_costs_one_fabric_call_and_fixed_queries_whatever_the_size(
     assert large == small
 
 
-def _stand_in_ids(sandbox, organization, statuses, sort) -> list[str]:
-    """The organization's contract ids of those statuses, as the stand-in sorts them (asc)."""
+def _stand_in_ids(sandbox, organization, statuses, sort, order="asc") -> list[str]:
+    """The organization's contract ids of those statuses, as the stand-in sorts them."""
     rows = []
     for offset in (0, 100):
         response = sandbox.call(
             "GET",
             f"/data-customer/v1/organizations/{organization['_id']}/contracts",
             headers=fabric_headers(sandbox),
-            params={"offset": offset, "limit": 100, "sortBy": sort, "sortOrder": "asc"},
+            params={"offset": offset, "limit": 100, "sortBy": sort, "sortOrder": order},
         )
         rows += response.json["data"]
     assert len(rows) == response.json["query"]["count"] == 101
@@ -202,6 +202,26 @@ def test_several_statuses_are_one_fabric_list_each_merged_in_order(
     assert 'value="ACTIVE" id="id_status_0" checked>' in html
     assert 'value="DRAFT" id="id_status_1" checked>' in html
     assert 'value="INACTIVE" id="id_status_2">' in html
+
+
+@pytest.mark.parametrize("sort", ["endDate", "updatedAt", "status"])
+def test_several_statuses_merge_in_descending_order_too(
+    viewer_client, console_world, large_organization, sandbox, sort
+):
+    expected = _stand_in_ids(sandbox, large_organization, ("DRAFT", "INACTIVE"), sort, "desc")
+    html = viewer_client.get(
+        _url(
+            console_world,
+            large_organization,
+            status="INACTIVE&status=DRAFT",
+            sort=sort,
+            order="desc",
+            size=100,
+        )
+    ).content.decode()
+    assert [contract_id for contract_id in expected if f">{contract_id}<" in html] == expected
+    positions = [html.index(f">{contract_id}<") for contract_id in expected]
+    assert positions == sorted(positions)
 
 
 def test_every_status_ticked_is_no_status_filter(
