@@ -3,11 +3,12 @@ lists) that name what a row refers to (cached in the shared cache), every contra
 by page, and a contract's history in the ledger. Views read through these and nothing lower; a
 FabricError raised here reaches the view's error helper (views/rendering.py)."""
 
+import heapq
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from django.conf import settings
@@ -157,8 +158,12 @@ def organization_contracts(
     fabric's per-organization list searches by party name only, which inside one organization
     matches all or nothing; a search there means a contract id, which the account-wide list
     answers when narrowed to the organization (where that list is missing: the contract whose
-    whole id is the search, read directly).
+    whole id is the search, read directly). Several statuses: one list per status, merged.
     """
+    if query.statuses:
+        return organization_page_fetch(tenant, organization_id=organization_id, query=query)(
+            offset, limit
+        )
     if query.search:
         if not account_list_missing(tenant):
             try:
@@ -349,6 +354,8 @@ def _passes(contract: Contract, query: ContractQuery) -> bool:
     """The query's status and date filters applied here, as fabric applies them to a list."""
     if query.status and contract.status != query.status:
         return False
+    if query.statuses and contract.status not in query.statuses:
+        return False
     for moment, first, last in (
         (contract.start_date, query.start_date_from, query.start_date_to),
         (contract.end_date, query.end_date_from, query.end_date_to),
@@ -401,9 +408,65 @@ def organization_page_fetch(
     tenant: FabricTenant, *, organization_id: str, query: ContractQuery
 ) -> PageFetch:
     """fetch(offset, limit) for an organization's contracts, as the contracts table reads them."""
-    return lambda offset, limit: organization_contracts(
-        tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
+    fetch = lambda one, offset, limit: organization_contracts(  # noqa: E731
+        tenant, organization_id=organization_id, query=one, offset=offset, limit=limit
     )
+    if query.statuses:
+        return StatusMerge(fetch, query)
+    return lambda offset, limit: fetch(query, offset, limit)
+
+
+def _merge_key(query: ContractQuery) -> Callable[[Contract], tuple]:
+    """The order fabric gives a list in: the sort value, a missing one lowest, ties by `_id`
+    in the same direction (as the stand-in and MongoDB sort)."""
+    value = _SORT_VALUES.get(query.sort_by, _SORT_VALUES["updatedAt"])
+
+    def key(contract: Contract) -> tuple:
+        found = value(contract)
+        return (found is not None, found, contract.id)
+
+    return key
+
+
+class StatusMerge:
+    """fetch(offset, limit) over several statuses of one list.
+
+    fabric documents one `status` per list call, so each status is its own list, read from its
+    start and merged in the query's order: a page at `offset` reads `offset + limit` rows of
+    each (pages of 100 after the first). Pages asked in turn (an export, a bulk selection)
+    continue the same walk, so each row is read once.
+    """
+
+    def __init__(
+        self, fetch: Callable[[ContractQuery, int, int], Page[Contract]], query: ContractQuery
+    ) -> None:
+        self._fetch, self._query = fetch, query
+        self._merged: Iterator[Contract] | None = None
+        self._position = 0
+        self._count = 0
+
+    def _start(self, first_size: int) -> None:
+        streams, self._count = [], 0
+        for status in self._query.statuses:
+            one = replace(self._query, status=status, statuses=())
+            fetch = lambda offset, limit, one=one: self._fetch(one, offset, limit)  # noqa: E731
+            first = fetch(0, first_size)
+            # Rows fabric sent that could not be read are not in the merge, nor in its count.
+            self._count += first.count - first.unreadable
+            streams.append(every_contract(fetch, first=first))
+        self._merged = heapq.merge(
+            *streams, key=_merge_key(self._query), reverse=self._query.sort_order == "desc"
+        )
+        self._position = 0
+
+    def __call__(self, offset: int, limit: int) -> Page[Contract]:
+        if self._merged is None or offset < self._position:
+            self._start(max(1, min(offset + limit, MAX_PAGE_SIZE)))
+        for _ in zip(range(offset - self._position), self._merged, strict=False):
+            pass
+        items = tuple(contract for _, contract in zip(range(limit), self._merged, strict=False))
+        self._position = offset + len(items)
+        return Page(items=items, offset=offset, limit=limit, count=self._count)
 
 
 def account_page_fetch(tenant: FabricTenant, *, query: ContractQuery) -> PageFetch:
@@ -469,6 +532,56 @@ def organization_names(
     return names
 
 
+# How many organizations a page's names are read from at most (the list, 100 a call).
+ORGANIZATION_NAMES_MAX = 1000
+
+
+def organization_names_of(
+    tenant: FabricTenant, *, organization_ids: Iterable[str]
+) -> dict[str, str]:
+    """{id: name} for rows of many organizations (the audit log), in one batched read.
+
+    Names the cached one-organization look-ups already hold are used as they are; for the rest
+    the account's organization list is read once (pages of 100, at most ORGANIZATION_NAMES_MAX
+    organizations) and kept for FABRIC_LOOKUP_CACHE_SECONDS, never one call per row. An id
+    fabric cannot name is left out (the page shows the id); a failing fabric leaves them all.
+    """
+    wanted = [
+        organization_id for organization_id in dict.fromkeys(organization_ids) if organization_id
+    ]
+    keys = {fabric.lookup_cache_key("organization", tenant, id_): id_ for id_ in wanted}
+    names = {keys[key]: found.name for key, found in cache.get_many(list(keys)).items()}
+    if all(id_ in names for id_ in wanted):
+        return names
+    key = fabric.lookup_cache_key("organization-names", tenant, "")
+    every = cache.get(key)
+    if every is None:
+        every, offset = {}, 0
+        try:
+            while offset < ORGANIZATION_NAMES_MAX:
+                page = fabric.list_organizations(
+                    tenant, sort_by="name", sort_order="asc", offset=offset, limit=MAX_PAGE_SIZE
+                )
+                every.update((found.id, found.name) for found in page.items)
+                if page.end_offset == offset or page.end_offset >= page.count:
+                    break
+                offset = page.end_offset
+        except fabric.FabricError:
+            logger.warning("organization names unavailable for account %s", tenant.account_id)
+            return names
+        cache.set(key, every, settings.FABRIC_LOOKUP_CACHE_SECONDS)
+    return names | {id_: every[id_] for id_ in wanted if id_ not in names and id_ in every}
+
+
+def organizations_named(tenant: FabricTenant, *, name: str) -> dict[str, str]:
+    """{id: name} of the organizations whose name contains `name` (fabric's partial match on
+    its documented list), the first 100 by name."""
+    page = fabric.list_organizations(
+        tenant, name=name, sort_by="name", sort_order="asc", limit=MAX_PAGE_SIZE
+    )
+    return {found.id: found.name for found in page.items}
+
+
 def price_list_links(
     tenant: FabricTenant, contract: Contract
 ) -> list[tuple[PriceListLink, PriceList | None]]:
@@ -515,6 +628,51 @@ def price_list_choices(tenant: FabricTenant, text: str) -> list[PriceList]:
         for price_list in offered_price_lists(tenant)
         if wanted in price_list.name.casefold() or wanted in str(price_list.price_list_id)
     ][:PICKER_MAX_CHOICES]
+
+
+# The contract-type suggestions come from this many of the most recently changed contracts.
+CONTRACT_TYPE_SAMPLE = 500
+CONTRACT_TYPE_CHOICES = 100
+
+
+def contract_types(tenant: FabricTenant, *, organization_id: str) -> list[str]:
+    """The contract types already in use, for the forms' suggestions, by name.
+
+    fabric has no list of types: they are gathered from the CONTRACT_TYPE_SAMPLE most recently
+    changed contracts of the account (GET /v1/contracts), or of the organization where this
+    fabric lacks the account-wide list; cached for FABRIC_LOOKUP_CACHE_SECONDS. A failure
+    leaves the suggestions empty: the field still takes any text.
+    """
+    query = ContractQuery(sort_by="updatedAt", sort_order="desc")
+    account_wide = not account_list_missing(tenant)
+    key = fabric.lookup_cache_key(
+        "contract-types", tenant, "" if account_wide else f"organization:{organization_id}"
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    fetch: PageFetch = organization_page_fetch(tenant, organization_id=organization_id, query=query)
+    if account_wide:
+        fetch = lambda offset, limit: fabric.search_contracts(  # noqa: E731
+            tenant, query=query, offset=offset, limit=limit
+        )
+    try:
+        try:
+            first = first_page(fetch)
+        except fabric.FabricNotSupported:
+            _remember_account_list_missing(tenant)
+            return contract_types(tenant, organization_id=organization_id)
+        types = {
+            contract.contract_type.strip()
+            for contract in every_contract(fetch, first=first, max_rows=CONTRACT_TYPE_SAMPLE)
+            if contract.contract_type and contract.contract_type.strip()
+        }
+    except fabric.FabricError:
+        logger.warning("contract types unavailable for account %s", tenant.account_id)
+        return []
+    found = sorted(types, key=str.casefold)[:CONTRACT_TYPE_CHOICES]
+    cache.set(key, found, settings.FABRIC_LOOKUP_CACHE_SECONDS)
+    return found
 
 
 def contract_rows(tenant: FabricTenant, contracts: tuple[Contract, ...]) -> list[ContractRow]:

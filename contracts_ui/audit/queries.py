@@ -5,7 +5,7 @@ Recording and verifying are elsewhere in this package; this module only reads.
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -146,7 +146,7 @@ def audit_events(
     *,
     account_id: str,
     username: str = "",
-    organization_id: str = "",
+    organization_ids: Sequence[str] = (),
     contract: str = "",
     action: str = "",
     outcome: str = "",
@@ -160,8 +160,8 @@ def audit_events(
     events = _ledger(account_id)
     if username:
         events = events.filter(username__icontains=username)
-    if organization_id:
-        events = events.filter(organization_id=organization_id)
+    if organization_ids:
+        events = events.filter(organization_id__in=list(organization_ids))
     if contract:
         events = events.filter(Q(contract_ref=contract) | Q(contract_id=contract))
     if action:

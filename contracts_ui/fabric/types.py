@@ -388,6 +388,9 @@ class ContractQuery:
     """Filters and sort order for a contract list, in the console's terms."""
 
     status: str | None = None
+    # Several statuses at once: fabric's list takes one `status`, so the console reads one list
+    # per status and merges them (selectors.py); `to_params` never sends these.
+    statuses: tuple[str, ...] = ()
     search: str | None = None
     start_date_from: date | None = None
     start_date_to: date | None = None

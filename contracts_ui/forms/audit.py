@@ -1,5 +1,7 @@
 """The audit page's filters, as a form: bad input stops here with a message at its field."""
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -8,10 +10,18 @@ from contracts_ui.audit.queries import PENDING, PENDING_LABEL
 from contracts_ui.forms.filters import DateInput
 from contracts_ui.models import AuditAction, AuditOutcomeKind
 
+ORGANIZATION_ID = re.compile(r"[0-9a-fA-F]{24}")
+
 
 class AuditFilterForm(forms.Form):
     user = forms.CharField(label="User contains", max_length=150, required=False)
-    organization = forms.CharField(label="Organization id", max_length=64, required=False)
+    # A name, part of one, or the 24-character id: the view resolves names (selectors).
+    organization = forms.CharField(
+        label="Organization",
+        max_length=100,
+        required=False,
+        help_text="Name, part of one, or id",
+    )
     contract = forms.CharField(
         label="Contract", max_length=128, required=False, help_text="_id or contract id"
     )
@@ -30,12 +40,21 @@ class AuditFilterForm(forms.Form):
             self.add_error("date_to", "Must be on or after the date before it.")
         return cleaned
 
-    def filters(self) -> dict[str, Any]:
-        """Keyword arguments for audit_queries.audit_events, from a valid form."""
+    def clean_organization(self) -> str:
+        return self.cleaned_data["organization"].strip()
+
+    def organization_id(self) -> str | None:
+        """The organization filter when it is an id, else None (a name, or nothing)."""
+        text = self.cleaned_data["organization"]
+        return text if ORGANIZATION_ID.fullmatch(text) else None
+
+    def filters(self, *, organization_ids: Sequence[str] = ()) -> dict[str, Any]:
+        """Keyword arguments for audit_queries.audit_events, from a valid form and the ids its
+        organization filter stands for."""
         data = self.cleaned_data
         return {
             "username": data["user"],
-            "organization_id": data["organization"],
+            "organization_ids": list(organization_ids),
             "contract": data["contract"],
             "action": data["action"],
             "outcome": data["outcome"],

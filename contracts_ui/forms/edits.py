@@ -181,8 +181,18 @@ class ContractFlagsForm(ContractEditForm):
     )
 
 
+class ContractTypeField(forms.CharField):
+    """Free text, with the types already in use offered (the form's <datalist>)."""
+
+    widget = forms.TextInput(attrs={"list": "contract-types", "autocomplete": "off"})
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", "Pick one in use or type a new one.")
+        super().__init__(label="Contract type", max_length=100, required=False, **kwargs)
+
+
 class ContractDetailsForm(ContractEditForm):
-    contract_type = forms.CharField(label="Contract type", max_length=100, required=False)
+    contract_type = ContractTypeField()
     additional_attributes = JsonObjectField(
         label="Additional attributes (JSON object)", required=False
     )
@@ -198,7 +208,7 @@ class ContractCreateForm(forms.Form):
         required=False,
         help_text="At least 2 characters. Leave empty and fabric generates one.",
     )
-    contract_type = forms.CharField(label="Contract type", max_length=100, required=False)
+    contract_type = ContractTypeField()
     status = forms.ChoiceField(
         choices=[(status, status.title()) for status in CONTRACT_STATUSES], initial="DRAFT"
     )

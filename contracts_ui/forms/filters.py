@@ -114,9 +114,11 @@ class ContractFilterForm(PagingForm):
         ("priceListId", "Price list"),
     )
     q = forms.CharField(label="Contract id contains", max_length=100, required=False)
-    status = forms.ChoiceField(
-        choices=[("", "Any status"), *[(status, status.title()) for status in CONTRACT_STATUSES]],
+    # Several at once: each ticked status is another `status` in the query string.
+    status = forms.MultipleChoiceField(
+        choices=[(status, status.title()) for status in CONTRACT_STATUSES],
         required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     start_from = forms.DateField(label="Starts from", required=False, widget=DateInput)
     start_to = forms.DateField(label="Starts until", required=False, widget=DateInput)
@@ -160,9 +162,10 @@ class ContractFilterForm(PagingForm):
         presets = []
         for label, values in choices:
             wanted = {name: str(value) for name, value in values.items()}
-            active = all(
-                self.data.get(name, "") == wanted.get(name, "")
-                for name in ("status", "end_from", "end_to")
+            active = self.data.getlist("status") == [
+                wanted[name] for name in ("status",) if name in wanted
+            ] and all(
+                self.data.get(name, "") == wanted.get(name, "") for name in ("end_from", "end_to")
             )
             presets.append(Preset(label, "?" + urlencode(kept | wanted), active))
         return presets
@@ -176,8 +179,13 @@ class ContractFilterForm(PagingForm):
             start_from, start_to = start_from or _EARLIEST, start_to or _LATEST
         if end_from or end_to:
             end_from, end_to = end_from or _EARLIEST, end_to or _LATEST
+        # Every status ticked is no filter at all; several are read one list per status.
+        statuses = [status for status in CONTRACT_STATUSES if status in data["status"]]
+        if len(statuses) == len(CONTRACT_STATUSES):
+            statuses = []
         return ContractQuery(
-            status=data["status"] or None,
+            status=statuses[0] if len(statuses) == 1 else None,
+            statuses=tuple(statuses) if len(statuses) > 1 else (),
             search=data["q"].strip() or None,
             start_date_from=start_from,
             start_date_to=start_to,

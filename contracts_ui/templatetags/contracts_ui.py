@@ -65,13 +65,13 @@ class _ContractRowsHtml:
             parts = self._detail_urls[contract.party_id] = tuple(shape.split(self._PLACEHOLDER))
         return f"{parts[0]}{quote(contract.id, safe=_URL_SAFE)}{parts[1]}"
 
-    def date_cell(self, moment: datetime | None, edge: Edge) -> str:
+    def date_cell(self, moment: datetime | None, edge: Edge, cell: str = "<td>") -> str:
         """A date and its cue (presentation.cue, as the start_cue and end_cue filters word it)."""
         if moment is None:
-            return "<td>—</td>"
+            return f"{cell}—</td>"
         day = moment.astimezone(self.zone).date()
         # isoformat, not strftime: the same text in a quarter of the time.
-        return f"<td>{day.isoformat()}{_cue_html(cue(day, self.today, edge=edge))}</td>"
+        return f"{cell}{day.isoformat()}{_cue_html(cue(day, self.today, edge=edge))}</td>"
 
     def select_cell(self, contract) -> str:
         """A checkbox posting "_id|updatedAt" with the bulk form, so the preview can tell a
@@ -116,17 +116,20 @@ class _ContractRowsHtml:
             f'<tr id="contract-row-{escape(contract.id)}">{self.select_cell(contract)}'
             f'<td class="mono"><a href="{escape(self.detail_url(contract))}">'
             f"{escape(contract.contract_id)}</a></td>{self.organization_cell(row)}"
-            f"<td>{escape(contract.contract_type or '—')}</td>"
+            f"{_MINOR}{escape(contract.contract_type or '—')}</td>"
             f'<td><span class="badge {escape(status_class(contract.status))}">'
             f"{escape(contract.status.title())}</span></td>"
-            f"{self.date_cell(contract.start_date, 'start')}"
+            f"{self.date_cell(contract.start_date, 'start', _MINOR)}"
             f"{self.date_cell(contract.end_date, 'end')}"
-            f"<td>{self.price_list_cell(row)}</td>"
-            f"<td>{'Yes' if contract.on_contract else 'No'}</td>"
-            f"<td>{'Yes' if contract.promotion_stacking else 'No'}</td>"
-            f"<td>{updated}</td></tr>"
+            f"{_MINOR}{self.price_list_cell(row)}</td>"
+            f"{_MINOR}{'Yes' if contract.on_contract else 'No'}</td>"
+            f"{_MINOR}{'Yes' if contract.promotion_stacking else 'No'}</td>"
+            f"{_MINOR}{updated}</td></tr>"
         )
 
+
+# A column a phone's width leaves out (contract id, status and end date stay; console.css).
+_MINOR = '<td class="col-minor">'
 
 # What reverse() leaves unquoted in a path segment (django.urls.resolvers).
 _URL_SAFE = "!$&'()*+,;=/~:@"

@@ -8,12 +8,18 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from contracts_ui import audit, selectors
-from contracts_ui.access import account_access
+from contracts_ui.access import AccountAccess, account_access
 from contracts_ui.audit import queries as audit_queries
+from contracts_ui.fabric.errors import FabricValidationError
 from contracts_ui.forms.audit import AuditFilterForm
 from contracts_ui.models import AuditAction, AuditEvent
 from contracts_ui.spreadsheets import Table, export_filename, streaming_csv_response
-from contracts_ui.views.rendering import render_page
+from contracts_ui.views.rendering import (
+    answer_status,
+    is_partial_request,
+    render_page,
+    showing_fabric_errors,
+)
 
 EVENTS_PER_PAGE = 50
 # The exported columns, in order. Stable names: people build sheets on them (README).
@@ -41,16 +47,49 @@ EXPORT_COLUMNS = (
 )
 
 
+def _organization_ids(access: AccountAccess, form: AuditFilterForm, context: dict) -> list | None:
+    """The organization ids a valid form's organization filter stands for (none: no filter),
+    or None when it cannot be used: a name no organization has (an error at the field) or
+    fabric unable to say (`fabric_error` in `context`)."""
+    text = form.cleaned_data["organization"]
+    if not text:
+        return []
+    if form.organization_id():
+        return [text]
+    named: dict[str, str] = {}
+    with showing_fabric_errors(context):
+        try:
+            named = selectors.organizations_named(access.tenant, name=text)
+        except FabricValidationError:
+            form.add_error("organization", "fabric cannot search organization names for this.")
+            return None
+    if "fabric_error" in context:
+        return None
+    if not named:
+        form.add_error("organization", f"No organization of this account has “{text}” in its name.")
+        return None
+    return list(named)
+
+
 def audit_list(request: HttpRequest, account_id: str) -> HttpResponse:
     """The account's audit log, filtered and paged, newest first."""
     access = account_access(request, account_id)
     form = AuditFilterForm(request.GET)
     context: dict[str, Any] = {"access": access, "account": access.account, "form": form}
-    if form.is_valid():
-        events = audit_queries.audit_events(account_id=access.account.account_id, **form.filters())
+    organization_ids = _organization_ids(access, form, context) if form.is_valid() else None
+    if organization_ids is not None:
+        events = audit_queries.audit_events(
+            account_id=access.account.account_id, **form.filters(organization_ids=organization_ids)
+        )
         page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
         context["page"] = page
         context["events"] = audit_queries.with_changes(page.object_list)
+        # One batched, cached read names every organization of the page.
+        names = selectors.organization_names_of(
+            access.tenant, organization_ids=[event.organization_id for event in context["events"]]
+        )
+        for event in context["events"]:
+            event.organization_name = names.get(event.organization_id)
     return render_page(request, "contracts_ui/audit_list.html", context, partial="audit-log")
 
 
@@ -58,14 +97,23 @@ def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
     """The filtered events of the account as CSV, streamed row by row."""
     access = account_access(request, account_id)
     form = AuditFilterForm(request.GET)
-    if not form.is_valid():
+    failure: dict = {}
+    organization_ids = _organization_ids(access, form, failure) if form.is_valid() else None
+    if "fabric_error" in failure:
+        return HttpResponse(
+            f"fabric: {failure['fabric_error'].user_message}",
+            status=answer_status(failure),
+            content_type="text/plain; charset=utf-8",
+        )
+    if organization_ids is None:
         problems = "; ".join(
             f"{field}: {' '.join(messages)}" for field, messages in form.errors.items()
         )
         return HttpResponse(
             f"Invalid filters: {problems}", status=400, content_type="text/plain; charset=utf-8"
         )
-    events = audit_queries.audit_events(account_id=access.account.account_id, **form.filters())
+    filters = form.filters(organization_ids=organization_ids)
+    events = audit_queries.audit_events(account_id=access.account.account_id, **filters)
     filename = export_filename(
         "audit",
         access.account.account_id,
@@ -78,7 +126,7 @@ def audit_export(request: HttpRequest, account_id: str) -> HttpResponse:
         account_id=access.account.account_id,
         action=AuditAction.EXPORT_AUDIT,
         description="Export of the audit log as csv",
-        details={"format": "csv", "filters": form.filters()},
+        details={"format": "csv", "filters": filters},
     )
     # The ledger as it stood when the export began, without the export's own record.
     events = export.counted(events.filter(pk__lt=export.event.pk).iterator(chunk_size=2000))
@@ -100,6 +148,11 @@ def contract_history(
             access.account.account_id, selectors.LedgerRef.from_url(contract_id)
         ),
     }
+    if not is_partial_request(request):
+        # The page's breadcrumb names the organization; the panel alone does not show it.
+        context["organization_name"] = selectors.organization_names_of(
+            access.tenant, organization_ids=[organization_id]
+        ).get(organization_id)
     return render_page(
         request, "contracts_ui/contract_history.html", context, partial="contract-history"
     )

@@ -60,6 +60,10 @@ def _render_row(
     status: int = 200,
 ) -> HttpResponse:
     """The edited row alone for htmx; otherwise the whole contract page around it."""
+    if "contract_type" in getattr(extra.get("form"), "fields", ()):
+        extra["contract_types"] = selectors.contract_types(
+            access.tenant, organization_id=organization_id
+        )
     if is_partial_request(request):
         context = {
             "access": access,
@@ -242,6 +246,9 @@ def contract_create(request: HttpRequest, account_id: str, organization_id: str)
         )
     if "fabric_error" in context:
         return render(request, template, context, status=answer_status(context))
+    context["contract_types"] = selectors.contract_types(
+        access.tenant, organization_id=organization_id
+    )
     if request.method != "POST":
         context["form"] = ContractCreateForm()
         return render(request, template, context)

@@ -52,9 +52,10 @@ def _plain(text: str, status: int) -> HttpResponse:
 
 def _filters_text(form: ContractFilterForm) -> str:
     parts = [
-        f"{form.fields[name].label or name.title()}: {form.cleaned_data[name]}"
+        f"{form.fields[name].label or name.title()}: "
+        + (", ".join(value) if isinstance(value, list) else str(value))
         for name in _FILTER_FIELDS
-        if form.cleaned_data[name] not in (None, "")
+        if (value := form.cleaned_data[name]) not in (None, "", [])
     ]
     return "; ".join(parts) or "none"
 

@@ -64,7 +64,11 @@ def mixed_ledger(console_world):
             fabric_status=400,
         ),
         "pending": record(editor, outcome=None, summary="pending change S4"),
-        "other_org": record(editor, organization_id="org-2", summary="other org S5"),
+        "other_org": record(
+            editor,
+            organization_id=console_world.fabric.other_organization_a["_id"],
+            summary="other org S5",
+        ),
         "account_b": record(
             console_world.stranger, account_id=ACCOUNT_B, summary="account B change SB"
         ),
@@ -112,7 +116,8 @@ def test_an_event_links_to_its_contract(viewer_client, console_world, mixed_ledg
     ("query", "expected"),
     [
         ({"user": "FION"}, {"S3"}),
-        ({"organization": "org-2"}, {"S5"}),
+        ({"organization": "Contoso B"}, {"S5"}),  # part of its name, any case
+        ({"organization": "contoso builders"}, {"S5"}),
         ({"contract": "ref-2"}, {"S2"}),
         ({"contract": "C-2"}, {"S2"}),
         ({"action": AuditAction.CHANGE_DATES.value}, {"S2"}),
@@ -125,6 +130,76 @@ def test_each_filter_narrows_the_rows(viewer_client, console_world, mixed_ledger
     response = viewer_client.get(_page_url(console_world, **query))
     assert response.status_code == 200
     assert _summaries(response) == expected
+
+
+def test_the_organization_filter_takes_an_id(viewer_client, console_world, mixed_ledger):
+    other = console_world.fabric.other_organization_a["_id"]
+    assert _summaries(viewer_client.get(_page_url(console_world, organization=other))) == {"S5"}
+
+
+def test_a_name_several_organizations_share_filters_by_all_of_them(
+    viewer_client, console_world, sandbox
+):
+    editor, fabric_world = console_world.editor_a, console_world.fabric
+    record(editor, organization_id=fabric_world.organization_a["_id"], summary="Northwind S1")
+    record(editor, organization_id=fabric_world.other_organization_a["_id"], summary="Contoso S2")
+    record(editor, organization_id="org-unnamed", summary="no such organization S3")
+    # "Northwind Traders" and "Contoso Builders" both have "ers" in their names.
+    response = viewer_client.get(_page_url(console_world, organization="ERS"))
+    assert _summaries(response) == {"S1", "S2"}
+    names = sandbox.admin.requests(method="GET", path=r"/v1/organizations$")
+    assert "name=ERS" in names[0]["query"]
+
+
+def test_a_name_no_organization_has_is_an_error_at_the_field(
+    viewer_client, console_world, mixed_ledger
+):
+    response = viewer_client.get(_page_url(console_world, organization="zz-no-such-name"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No organization of this account has “zz-no-such-name” in its name." in html
+    assert 'id="id_organization_error"' in html
+    assert _summaries(response) == set()
+    export = viewer_client.get(_export_url(console_world, organization="zz-no-such-name"))
+    assert export.status_code == 400
+    assert "zz-no-such-name" in export.content.decode()
+
+
+def test_a_name_fabric_refuses_to_search_is_an_error_at_the_field(
+    viewer_client, console_world, mixed_ledger, sandbox
+):
+    sandbox.admin.add_fault(method="GET", path=r"/v1/organizations$", status=400)
+    response = viewer_client.get(_page_url(console_world, organization="Contoso"))
+    assert response.status_code == 200
+    assert "fabric cannot search organization names for this." in response.content.decode()
+    assert _summaries(response) == set()
+
+
+def test_rows_name_their_organizations_in_one_batched_read(
+    viewer_client, console_world, sandbox, cold_cache
+):
+    editor, fabric_world = console_world.editor_a, console_world.fabric
+    for n in range(6):
+        organization = (fabric_world.organization_a, fabric_world.other_organization_a)[n % 2]
+        record(editor, organization_id=organization["_id"], summary=f"row {n}")
+    record(editor, organization_id="0" * 24, summary="an organization fabric does not know")
+    viewer_client.get(_page_url(console_world, user="nobody"))  # token and grants, no rows
+    sandbox.admin.clear_requests()
+    html = viewer_client.get(_page_url(console_world)).content.decode()
+    organizations = sandbox.admin.requests(method="GET", path=r"/v1/organizations(/[^/]+)?$")
+    # The account's organization list, 100 a page: never one call per row or per organization.
+    pages = sandbox.admin.requests(method="GET", path=r"/v1/organizations$")
+    assert organizations == pages
+    assert 1 <= len(pages) <= 10
+    assert html.count(">Northwind Traders</a>") == 3
+    assert html.count(">Contoso Builders</a>") == 3
+    assert (
+        f'<span class="audit__ref muted mono">{fabric_world.organization_a["_id"]}</span>' in html
+    )
+    assert f'<span class="mono">{"0" * 24}</span>' in html  # unnamed: the id alone
+    sandbox.admin.clear_requests()
+    viewer_client.get(_page_url(console_world))
+    assert sandbox.admin.request_count(method="GET", path=r"/v1/organizations") == 0
 
 
 def test_the_date_range_is_inclusive_in_utc(viewer_client, console_world, mixed_ledger):

@@ -119,3 +119,25 @@ def test_the_panel_renders_inside_the_contract_page_from_its_context(console_wor
     assert f'hx-get="{_history_url(console_world)}"' in html
     assert "first edit" not in html
     assert "Create contract" in html
+
+
+def test_the_history_page_names_its_organization_and_the_panel_asks_fabric_nothing(
+    client, console_world, sandbox, cold_cache
+):
+    organization = console_world.fabric.organization_a
+    record(console_world.editor_a, organization_id=organization["_id"])
+    client.force_login(console_world.viewer_a)
+    url = reverse(
+        "contracts_ui:contract-history",
+        kwargs={
+            "account_id": console_world.account_a.account_id,
+            "organization_id": organization["_id"],
+            "contract_id": "ref-1",
+        },
+    )
+    html = client.get(url).content.decode()
+    assert f'>Northwind Traders</a> <span class="muted mono">{organization["_id"]}</span>' in html
+    sandbox.admin.clear_requests()
+    panel = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Northwind Traders" not in panel
+    assert sandbox.admin.request_count(path=r"/v1/organizations") == 0

@@ -41,7 +41,7 @@ def test_extends_every_active_contract_of_a_filter(
     )
     rows = page.locator("#contract-browser tbody tr")
     expect(rows).to_have_count(12)
-    page.get_by_role("combobox", name="Status").select_option("ACTIVE")
+    page.get_by_role("checkbox", name="Active", exact=True).check()
     expect(rows).to_have_count(8)
     check_accessibility(page, "contract list with the bulk form")
 

@@ -54,7 +54,7 @@ def test_a_failed_read_says_what_happened_and_retry_repeats_it(
 
     page_problems.expect_status(status)
     sandbox.admin.add_fault(method="GET", path=CONTRACTS, **fault)
-    page.get_by_role("combobox", name="Status").select_option("ACTIVE")
+    page.get_by_role("checkbox", name="Active", exact=True).check()
     alert = page.get_by_role("alert")
     expect(alert).to_have_count(1)  # one box for one failure, and not in the header
     expect(alert).to_contain_text(words)

@@ -78,7 +78,7 @@ def test_every_htmx_request_shows_progress(console, page, new_organization, sand
     expect(browser.locator("tbody tr")).to_have_count(2)
     sandbox.admin.add_fault(method="GET", path="/contracts", latency_ms=1500)
 
-    page.get_by_role("combobox", name="Status").select_option("DRAFT")
+    page.get_by_role("checkbox", name="Draft", exact=True).check()
     expect(page.locator("html")).to_have_class(re.compile(r"\bis-loading\b"))
     expect(browser).to_have_attribute("aria-busy", "true")
     expect(browser.locator(".spinner")).to_be_visible()

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ACCOUNT_A, create_contract, page_costs
+from tests.conftest import ACCOUNT_A, create_contract, fabric_headers, page_costs
 
 LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
 
@@ -155,3 +155,100 @@ def test_a_page_costs_one_fabric_call_and_fixed_queries_whatever_the_size(
     large = page_costs(viewer_client, sandbox, _url(console_world, large_organization, size=100))
     assert small[0] == 1
     assert large == small
+
+
+def _stand_in_ids(sandbox, organization, statuses, sort, order="asc") -> list[str]:
+    """The organization's contract ids of those statuses, as the stand-in sorts them."""
+    rows = []
+    for offset in (0, 100):
+        response = sandbox.call(
+            "GET",
+            f"/data-customer/v1/organizations/{organization['_id']}/contracts",
+            headers=fabric_headers(sandbox),
+            params={"offset": offset, "limit": 100, "sortBy": sort, "sortOrder": order},
+        )
+        rows += response.json["data"]
+    assert len(rows) == response.json["query"]["count"] == 101
+    return [row["contractId"] for row in rows if row["status"] in statuses]
+
+
+def test_several_statuses_are_one_fabric_list_each_merged_in_order(
+    viewer_client, console_world, large_organization, sandbox
+):
+    expected = _stand_in_ids(sandbox, large_organization, ("ACTIVE", "DRAFT"), "contractId")
+    sandbox.admin.clear_requests()
+    html = viewer_client.get(
+        _url(
+            console_world,
+            large_organization,
+            status="ACTIVE&status=DRAFT",
+            sort="contractId",
+            order="asc",
+            size=10,
+            page=2,
+        )
+    ).content.decode()
+    calls = sandbox.admin.requests(method="GET", path=LIST_PATH)
+    # fabric documents one `status` per list call: one list per status, each from its start.
+    assert sorted(call["query"].split("status=")[1].split("&")[0] for call in calls) == [
+        "ACTIVE",
+        "DRAFT",
+    ]
+    assert all("limit=20" in call["query"] and "offset=0" in call["query"] for call in calls)
+    shown = [contract_id for contract_id in expected if f">{contract_id}<" in html]
+    assert shown == expected[10:20]
+    assert f"11–20 of {len(expected)}" in html
+    assert html.count('name="status" value="ACTIVE"') == 1
+    assert 'value="ACTIVE" id="id_status_0" checked>' in html
+    assert 'value="DRAFT" id="id_status_1" checked>' in html
+    assert 'value="INACTIVE" id="id_status_2">' in html
+
+
+@pytest.mark.parametrize("sort", ["endDate", "updatedAt", "status"])
+def test_several_statuses_merge_in_descending_order_too(
+    viewer_client, console_world, large_organization, sandbox, sort
+):
+    expected = _stand_in_ids(sandbox, large_organization, ("DRAFT", "INACTIVE"), sort, "desc")
+    html = viewer_client.get(
+        _url(
+            console_world,
+            large_organization,
+            status="INACTIVE&status=DRAFT",
+            sort=sort,
+            order="desc",
+            size=100,
+        )
+    ).content.decode()
+    assert [contract_id for contract_id in expected if f">{contract_id}<" in html] == expected
+    positions = [html.index(f">{contract_id}<") for contract_id in expected]
+    assert positions == sorted(positions)
+
+
+def test_every_status_ticked_is_no_status_filter(
+    viewer_client, console_world, small_organization, sandbox
+):
+    viewer_client.get(
+        _url(console_world, small_organization, status="ACTIVE&status=DRAFT&status=INACTIVE")
+    )
+    assert "status" not in _last_list_query(sandbox)
+    assert (
+        "1–10 of 10"
+        in viewer_client.get(
+            _url(console_world, small_organization, status="ACTIVE&status=DRAFT&status=INACTIVE")
+        ).content.decode()
+    )
+
+
+def test_a_preset_keeps_working_beside_several_statuses(
+    viewer_client, console_world, small_organization
+):
+    html = viewer_client.get(
+        _url(console_world, small_organization, status="ACTIVE&status=DRAFT")
+    ).content.decode()
+    # A preset replaces the statuses ticked; the status counts' links name one status.
+    assert "status=ACTIVE&amp;end_to=" in html
+    assert 'aria-current="true"' not in html
+    html = viewer_client.get(
+        _url(console_world, small_organization, status="BOGUS&status=DRAFT")
+    ).content.decode()
+    assert "Select a valid choice. BOGUS is not one of the available choices." in html
