@@ -256,6 +256,17 @@ def _summary(action: AuditAction, contract_id: str, changes: Mapping[str, Any]) 
     return f"{action.label} of contract {contract_id}: {fields}"
 
 
+@dataclass(frozen=True)
+class _Call[T]:
+    """One fabric write: the HTTP method and body the ledger records, and the operation with its
+    arguments (besides the tenant and the request id) that makes it."""
+
+    method: str
+    operation: Callable[..., T]
+    body: Mapping[str, Any] | None
+    arguments: Mapping[str, Any]
+
+
 def _audited[T](
     *,
     actor: Actor,
@@ -263,22 +274,24 @@ def _audited[T](
     organization_id: str,
     action: AuditAction,
     summary: str,
-    method: str,
-    operation: Callable[..., T],
-    body: Mapping[str, Any] | None,
-    perform: Callable[[str], T],
+    call: _Call[T],
     **recorded: Any,
 ) -> T:
     """audited_write with what every write shares: the account, the organization, and the request
     as sent (the HTTP method, the fabric operation's name and the body)."""
+    tenant = access.tenant
     return audit.audited_write(
         actor=actor,
         account_id=access.account.account_id,
         organization_id=organization_id,
         action=action,
         summary=summary,
-        request_sent={"method": method, "operation": operation.__name__, "body": body},
-        perform=perform,
+        request_sent={
+            "method": call.method,
+            "operation": call.operation.__name__,
+            "body": call.body,
+        },
+        perform=lambda request_id: call.operation(tenant, request_id=request_id, **call.arguments),
         **recorded,
     )
 
@@ -335,15 +348,6 @@ def contract_edit(
             method, operation = "PUT", fabric.update_contract
             target = {"contract_id": current.id}
 
-        def perform(request_id: str) -> Contract:
-            return operation(
-                tenant,
-                organization_id=organization_id,
-                changes=changes,
-                request_id=request_id,
-                **target,
-            )
-
         try:
             written = _audited(
                 actor=actor,
@@ -351,10 +355,12 @@ def contract_edit(
                 organization_id=organization_id,
                 action=section.action,
                 summary=_summary(section.action, current.contract_id, changes),
-                method=method,
-                operation=operation,
-                body=changes,
-                perform=perform,
+                call=_Call(
+                    method,
+                    operation,
+                    changes,
+                    {"organization_id": organization_id, "changes": changes, **target},
+                ),
                 sent_fields=list(changes),
                 **_contract_record(current, Contract.editable_state),
             )
@@ -387,11 +393,11 @@ def contract_create(
                 organization_id=organization_id,
                 action=AuditAction.CREATE,
                 summary=_summary(AuditAction.CREATE, business_id or "(generated)", body),
-                method="POST",
-                operation=fabric.create_contract,
-                body=body,
-                perform=lambda request_id: fabric.create_contract(
-                    tenant, organization_id=organization_id, body=body, request_id=request_id
+                call=_Call(
+                    "POST",
+                    fabric.create_contract,
+                    body,
+                    {"organization_id": organization_id, "body": body},
                 ),
                 contract_id=business_id,
                 **_contract_record(None, Contract.editable_state),
@@ -416,7 +422,6 @@ def _delete_or_restore(
     restore: bool,
     seen: Snapshot | None = None,
 ) -> Contract:
-    tenant = access.tenant
     action = AuditAction.RESTORE if restore else AuditAction.DELETE
     operation = fabric.restore_contract if restore else fabric.delete_contract
     with _contract_locked(access, organization_id, contract_id, include_deleted=True) as current:
@@ -428,14 +433,11 @@ def _delete_or_restore(
             organization_id=organization_id,
             action=action,
             summary=f"{action.label} {current.contract_id}",
-            method="POST" if restore else "DELETE",
-            operation=operation,
-            body=None,
-            perform=lambda request_id: operation(
-                tenant,
-                organization_id=organization_id,
-                contract_id=current.id,
-                request_id=request_id,
+            call=_Call(
+                "POST" if restore else "DELETE",
+                operation,
+                None,
+                {"organization_id": organization_id, "contract_id": current.id},
             ),
             **_contract_record(current, _deleted_state),
         )
@@ -482,7 +484,6 @@ def internal_party_link(
     unlink: bool = False,
 ) -> InternalPartyLink:
     """Link (or unlink) one of the merchant's internal parties to an organization."""
-    tenant = access.tenant
     action = AuditAction.UNLINK_INTERNAL_PARTY if unlink else AuditAction.LINK_INTERNAL_PARTY
     operation = fabric.unlink_internal_party if unlink else fabric.link_internal_party
     return _audited(
@@ -491,14 +492,11 @@ def internal_party_link(
         organization_id=organization_id,
         action=action,
         summary=f"{action.label} {internal_party_id} and organization {organization_id}",
-        method="DELETE" if unlink else "POST",
-        operation=operation,
-        body={"partyId": organization_id, "internalPartyId": internal_party_id},
-        perform=lambda request_id: operation(
-            tenant,
-            party_id=organization_id,
-            internal_party_id=internal_party_id,
-            request_id=request_id,
+        call=_Call(
+            "DELETE" if unlink else "POST",
+            operation,
+            {"partyId": organization_id, "internalPartyId": internal_party_id},
+            {"party_id": organization_id, "internal_party_id": internal_party_id},
         ),
         state_of=lambda link: {
             "_id": link.id,

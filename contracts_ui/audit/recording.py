@@ -194,13 +194,12 @@ def start_export(
     """
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         raise PermissionDenied("Exports are not served to requests from another site.")
-    event = record_attempt(
+    event = record_step(
         actor=actor_from_request(request),
         account_id=account_id,
         action=action,
         summary=description,
-        request_sent=details,
-        request_id=uuid.uuid4().hex,
+        details=details,
         organization_id=organization_id,
     )
     return ExportRecord(event)
@@ -211,18 +210,15 @@ def record_bulk(
 ) -> AuditEvent:
     """The ledger's record of a bulk change, which its contracts' own records name (part_of).
     It sends nothing to fabric itself: each contract's write is its own audited attempt."""
-    event = record_attempt(
+    event = record_step(
         actor=actor,
         account_id=account_id,
         action=AuditAction.BULK,
         summary=summary,
-        request_sent=details,
-        request_id=uuid.uuid4().hex,
+        details=details,
         organization_id=organization_id,
     )
-    record_outcome(
-        event, outcome=AuditOutcomeKind.SUCCEEDED, message="applied contract by contract"
-    )
+    finish_step(event, "applied contract by contract")
     return event
 
 
@@ -238,8 +234,9 @@ def record_step(
     contract_id: str = "",
     state_before: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """The ledger's record of a step of the approval workflow (a proposal, a decision, a
-    withdrawal), which sends nothing to fabric; its outcome follows with `finish_step`."""
+    """The ledger's record of something the console does itself and sends nothing to fabric for
+    (an export, a bulk change, a proposal, a decision, a withdrawal); its outcome follows, for
+    most with `finish_step`."""
     return record_attempt(
         actor=actor,
         account_id=account_id,
