@@ -5,8 +5,6 @@ FabricError raised here reaches the view's error helper (views/rendering.py)."""
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -195,7 +193,7 @@ def account_contracts(
     if query.search:
         found = _by_contract_id(tenant, organization_ids(tenant), query)
         return _page_of(found, query=query, offset=offset, limit=limit, count=len(found))
-    lists = _in_parallel(
+    lists = in_parallel(
         lambda organization_id: _organization_rows(
             tenant, organization_id, query, max_rows=offset + limit
         ),
@@ -241,7 +239,7 @@ def account_contract_list(
             _remember_account_list_missing(tenant)
     if first is None:
         ids = organization_ids(tenant)
-        lists = _in_parallel(
+        lists = in_parallel(
             lambda organization_id: _organization_rows(
                 tenant, organization_id, query, max_rows=max_rows
             ),
@@ -254,7 +252,7 @@ def account_contract_list(
             unreadable=sum(unreadable for _, _, unreadable in lists),
             organizations_read=len(ids),
         )
-    contracts = list(every_contract(fetch, first=first, max_rows=max_rows))
+    contracts = list(every_contract(fetch, tenant=tenant, first=first, max_rows=max_rows))
     return ContractList(contracts=contracts, count=first.count, unreadable=first.unreadable)
 
 
@@ -290,22 +288,10 @@ def organization_ids(tenant: FabricTenant) -> list[str]:
     return ids
 
 
-def _in_parallel[T, R](function: Callable[[T], R], items: list[T]) -> list[R]:
-    """function(item) for each item, FALLBACK_WORKERS at a time, results in the items' order.
-
-    Each call runs in a copy of this thread's context, so fabric sees the console request's id;
-    the first failure is raised and the calls not yet started are dropped.
-    """
-    if len(items) <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=FALLBACK_WORKERS) as pool:
-        futures = [pool.submit(copy_context().run, function, item) for item in items]
-        try:
-            return [future.result() for future in futures]
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+def in_parallel[T, R](function: Callable[[T], R], items: list[T]) -> list[R]:
+    """function(item) for each item, FALLBACK_WORKERS at a time, results in the items' order
+    (fabric.in_parallel: the process's pool, the request's id, the first failure raised)."""
+    return fabric.in_parallel(function, items, at_once=FALLBACK_WORKERS)
 
 
 def _organization_rows(
@@ -316,7 +302,7 @@ def _organization_rows(
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
     first = fetch(0, max(1, min(max_rows, MAX_PAGE_SIZE)))
-    rows = list(every_contract(fetch, first=first, max_rows=max_rows))
+    rows = list(every_contract(fetch, tenant=tenant, first=first, max_rows=max_rows))
     return first.count, rows, first.unreadable
 
 
@@ -337,7 +323,7 @@ def _by_contract_id(
         # organization would be fabric's error, not a match.
         return found if found.party_id in (None, organization_id) else None
 
-    found = [contract for contract in _in_parallel(read, organization_ids) if contract]
+    found = [contract for contract in in_parallel(read, organization_ids) if contract]
     return [contract for contract in found if _passes(contract, query)]
 
 
@@ -418,22 +404,16 @@ def first_page(fetch: PageFetch) -> Page[Contract]:
 
 
 def every_contract(
-    fetch: PageFetch, *, first: Page[Contract], max_rows: int | None = None
+    fetch: PageFetch,
+    *,
+    tenant: FabricTenant,
+    first: Page[Contract],
+    max_rows: int | None = None,
 ) -> Iterator[Contract]:
-    """Every contract of a list, starting with the page already fetched; one call per further
-    page of 100, so each row is fetched exactly once. Stops at the count fabric first gave."""
-    total = first.count if max_rows is None else min(first.count, max_rows)
-    page, delivered = first, 0
-    while True:
-        for item in page.items[: total - delivered]:
-            yield item
-            delivered += 1
-        # Rows fabric sent but the client could not read still count as delivered: continuing
-        # after the readable ones alone would fetch the same rows again.
-        delivered += page.unreadable
-        if page.end_offset == page.offset or delivered >= total:
-            return
-        page = fetch(page.end_offset, MAX_PAGE_SIZE)
+    """Every contract of a list, starting with the page already fetched, in fabric's order: one
+    call per further page of 100, each row fetched once, FABRIC_PAGE_CONCURRENCY pages at a time
+    within the account's pace (fabric.walk). Stops at the count fabric first gave."""
+    return fabric.walk(tenant, fetch, first=first, max_rows=max_rows)
 
 
 def organization_status_counts(tenant: FabricTenant, *, organization_id: str) -> dict[str, int]:
@@ -625,5 +605,5 @@ def bulk_selection(
             )
         return
     fetch = organization_page_fetch(tenant, organization_id=organization_id, query=query)
-    for item in every_contract(fetch, first=first_page(fetch), max_rows=max_rows):
+    for item in every_contract(fetch, tenant=tenant, first=first_page(fetch), max_rows=max_rows):
         yield item, None
