@@ -31,9 +31,6 @@ from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 logger = logging.getLogger(__name__)
 
 STATUS_COUNTS_CACHE_SECONDS = 60
-# Without fabric's account-wide contract list, organizations are read this many at a time: enough
-# to overlap fabric's latency, few enough not to look like a flood to fabric's rate limits.
-FALLBACK_WORKERS = 4
 # How long the account's organization ids are reused by reads that go organization by organization.
 ORGANIZATION_IDS_CACHE_SECONDS = 60
 # How long an account is remembered not to answer GET /v1/contracts after it answered 404.
@@ -225,7 +222,8 @@ def account_contract_list(
     """The first `max_rows` contracts of the account matching `query`, and the total count.
 
     One call per page of the account-wide list; without it, each organization's list is read
-    (FALLBACK_WORKERS at a time, at most `max_rows` rows from each) and the rows merged.
+    (side by side within the account's pace, at most `max_rows` rows from each) and the rows
+    merged.
     """
     # fabric's own list, not account_contracts: a missing list is met here, at the first page.
     fetch: PageFetch = lambda offset, limit: fabric.search_contracts(  # noqa: E731
@@ -289,9 +287,10 @@ def organization_ids(tenant: FabricTenant) -> list[str]:
 
 
 def in_parallel[T, R](function: Callable[[T], R], items: list[T]) -> list[R]:
-    """function(item) for each item, FALLBACK_WORKERS at a time, results in the items' order
-    (fabric.in_parallel: the process's pool, the request's id, the first failure raised)."""
-    return fabric.in_parallel(function, items, at_once=FALLBACK_WORKERS)
+    """function(item) for each item, FABRIC_PAGE_CONCURRENCY at a time, results in the items'
+    order (fabric.in_parallel: the process's pool, the request's id, the first failure raised).
+    The fabric calls they make are held to the account's pace (fabric.paced, fabric.walk)."""
+    return fabric.in_parallel(function, items, at_once=settings.FABRIC_PAGE_CONCURRENCY)
 
 
 def _organization_rows(
@@ -301,7 +300,7 @@ def _organization_rows(
     fetch = lambda offset, limit: fabric.list_contracts(  # noqa: E731
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
-    first = fetch(0, max(1, min(max_rows, MAX_PAGE_SIZE)))
+    first = fabric.paced(tenant, lambda: fetch(0, max(1, min(max_rows, MAX_PAGE_SIZE))))
     rows = list(every_contract(fetch, tenant=tenant, first=first, max_rows=max_rows))
     return first.count, rows, first.unreadable
 
@@ -316,7 +315,12 @@ def _by_contract_id(
 
     def read(organization_id: str) -> Contract | None:
         try:
-            found = fabric.get_contract(tenant, organization_id=organization_id, contract_id=search)
+            found = fabric.paced(
+                tenant,
+                lambda: fabric.get_contract(
+                    tenant, organization_id=organization_id, contract_id=search
+                ),
+            )
         except fabric.FabricNotFound:
             return None
         # fabric reads the path's value as `_id` or contractId; a record of another

@@ -57,7 +57,7 @@ from contracts_ui.fabric.types import (
     PriceList,
     PriceListLink,
 )
-from contracts_ui.fabric.walks import in_parallel, walk, walk_deadline
+from contracts_ui.fabric.walks import in_parallel, paced, walk, walk_deadline
 
 __all__ = [
     "CONTRACT_STATUSES",
@@ -102,6 +102,7 @@ __all__ = [
     "list_price_lists",
     "lookup_cache_key",
     "obtain_token",
+    "paced",
     "patch_contract",
     "restore_contract",
     "search_contracts",

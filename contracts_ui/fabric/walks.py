@@ -89,6 +89,22 @@ class _Task[R]:
             raise timed_out() from None
 
 
+def paced[R](tenant: FabricTenant, call: Callable[[], R]) -> R:
+    """One fabric call within the account's pace: it waits for a slot (until the deadline of
+    the walk it belongs to) and holds it only while the call lasts."""
+    with walk_deadline() as deadline:
+        pace = pacing.pace(tenant.account_id)
+        if not pace.acquire(deadline):
+            raise FabricWalkTimeout(seconds=settings.FABRIC_WALK_DEADLINE_SECONDS)
+        fetched = False
+        try:
+            answer = call()
+            fetched = True
+            return answer
+        finally:
+            pace.release(fetched=fetched)
+
+
 def in_parallel[T, R](function: Callable[[T], R], items: list[T], *, at_once: int) -> list[R]:
     """function(item) for each item, `at_once` at a time on the pool, results in the items'
     order, each in a copy of this thread's context (so fabric sees the request's id). The first
