@@ -137,8 +137,8 @@ def walk[T](
     tenant: FabricTenant, fetch: PageFetch[T], *, first: Page[T], max_rows: int | None = None
 ) -> Iterator[T]:
     """Every row of a list, starting with the page already fetched, in fabric's order: each
-    further page of up to 100 fetched once, several at a time. Stops at the count fabric first
-    gave (or `max_rows`), or at an empty page (the list shrank meanwhile)."""
+    further page, as long as the first (100 at most), fetched once, several at a time. Stops at
+    the count fabric first gave (or `max_rows`), or at an empty page (the list shrank)."""
     total = first.count if max_rows is None else min(first.count, max_rows)
     with walk_deadline() as deadline:
         rows_read = min(len(first.items), total)
@@ -163,7 +163,7 @@ def walk[T](
             try:
                 while True:
                     try:
-                        page = fetch(offset, MAX_PAGE_SIZE)
+                        page = fetch(offset, min(step, total - offset))
                     except FabricRateLimited as error:
                         # fabric_request's retries all met 429: the pace is lowered; wait and ask
                         # again while the walk has time.
