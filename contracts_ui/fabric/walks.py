@@ -78,12 +78,14 @@ class _Task[R]:
         self.future: Future[R] = _executor().submit(copy_context().run, function)
 
     def result(self, deadline: float, timed_out: Callable[[], Exception]) -> R:
+        """Its result, or `timed_out()` raised once the deadline has passed; the caller cancels
+        the task then."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 and not self.future.done():
+            raise timed_out()
         if self.future.cancel():
             return self.function()
-        remaining = deadline - time.monotonic()
         try:
-            if remaining <= 0 and not self.future.done():
-                raise FutureTimeout
             return self.future.result(timeout=max(remaining, 0))
         except FutureTimeout:
             raise timed_out() from None
@@ -127,7 +129,8 @@ def in_parallel[T, R](function: Callable[[T], R], items: list[T], *, at_once: in
                         break
                 if not window:
                     return results
-                results.append(window.popleft().result(deadline, timed_out))
+                results.append(window[0].result(deadline, timed_out))
+                window.popleft()
         finally:
             for task in window:
                 task.future.cancel()
@@ -140,87 +143,90 @@ def walk[T](
     further page, as long as the first (100 at most), fetched once, several at a time. Stops at
     the count fabric first gave (or `max_rows`), or at an empty page (the list shrank)."""
     total = first.count if max_rows is None else min(first.count, max_rows)
-    with walk_deadline() as deadline:
-        rows_read = min(len(first.items), total)
-        yield from first.items[:rows_read]
-        step = first.end_offset - first.offset
-        if step <= 0 or first.end_offset >= total:
-            return
-        pace = pacing.pace(tenant.account_id)
-        ceiling = min(pace.ceiling, settings.FABRIC_POOL_SIZE)
-        offsets = iter(range(first.end_offset, total, step))
-        window: deque[tuple[int, _Task[Page[T]]]] = deque()
+    # The deadline is read, not set: a generator's context is its consumer's, and one left
+    # suspended would hand its deadline to whatever that thread walks next.
+    deadline = _deadline.get() or time.monotonic() + settings.FABRIC_WALK_DEADLINE_SECONDS
+    rows_read = min(len(first.items), total)
+    yield from first.items[:rows_read]
+    step = first.end_offset - first.offset
+    if step <= 0 or first.end_offset >= total:
+        return
+    pace = pacing.pace(tenant.account_id)
+    ceiling = min(pace.ceiling, settings.FABRIC_POOL_SIZE)
+    offsets = iter(range(first.end_offset, total, step))
+    window: deque[tuple[int, _Task[Page[T]]]] = deque()
 
-        def timed_out() -> Exception:
-            return FabricWalkTimeout(
-                seconds=settings.FABRIC_WALK_DEADLINE_SECONDS, rows_read=rows_read, rows_total=total
-            )
+    def timed_out() -> Exception:
+        return FabricWalkTimeout(
+            seconds=settings.FABRIC_WALK_DEADLINE_SECONDS, rows_read=rows_read, rows_total=total
+        )
 
-        stop = threading.Event()
+    stop = threading.Event()
 
-        def one_page(offset: int) -> Page[T]:
-            token = walk_stopped.set(stop)
-            try:
-                while True:
-                    try:
-                        page = fetch(offset, min(step, total - offset))
-                    except FabricRateLimited as error:
-                        # fabric_request's retries all met 429: the pace is lowered; wait and ask
-                        # again while the walk has time.
-                        wait = min(
-                            error.retry_after or _RATE_LIMITED_WAIT,
-                            settings.FABRIC_RETRY_AFTER_CAP,
-                        )
-                        if stop.is_set() or time.monotonic() + wait >= deadline:
-                            raise
-                        time.sleep(wait)
-                        continue
-                    pace.release(fetched=True)
-                    return page
-            except BaseException:
-                pace.release(fetched=False)
-                raise
-            finally:
-                walk_stopped.reset(token)
-
-        def start(offset: int) -> _Task[Page[T]]:
-            return _Task(lambda: one_page(offset))
-
+    def one_page(offset: int) -> Page[T]:
+        token = walk_stopped.set(stop)
         try:
-            next_offset = next(offsets, None)
             while True:
-                # Top the window up: wait for a slot only when nothing is in it to read meanwhile.
-                while next_offset is not None and len(window) < ceiling:
-                    if window and not pace.try_acquire():
-                        break
-                    if not window and not pace.acquire(deadline):
-                        raise timed_out()
-                    window.append((next_offset, start(next_offset)))
-                    next_offset = next(offsets, None)
-                if not window:
-                    return
-                offset, task = window.popleft()
-                page = task.result(deadline, timed_out)
-                end = min(offset + step, total)
-                position = offset
-                while True:
-                    taken = page.items[: max(0, end - position)]
-                    rows_read += len(taken)
-                    yield from taken
-                    if page.end_offset <= page.offset:
-                        return  # an empty page: the list ended before its count
-                    position = page.end_offset
-                    if position >= end:
-                        break
-                    # A short page (fabric cut the page size meanwhile): the rest of its stretch
-                    # is read here, in order, before the next page of the window.
-                    if time.monotonic() >= deadline:
-                        raise timed_out()
-                    page = fetch(position, min(MAX_PAGE_SIZE, end - position))
+                try:
+                    page = fetch(offset, min(step, total - offset))
+                except FabricRateLimited as error:
+                    # fabric_request's retries all met 429: the pace is lowered; wait and ask
+                    # again while the walk has time.
+                    wait = min(
+                        error.retry_after or _RATE_LIMITED_WAIT,
+                        settings.FABRIC_RETRY_AFTER_CAP,
+                    )
+                    if stop.is_set() or time.monotonic() + wait >= deadline:
+                        raise
+                    time.sleep(wait)
+                    continue
+                pace.release(fetched=True)
+                return page
+        except BaseException:
+            pace.release(fetched=False)
+            raise
         finally:
-            # Pages still in flight end with their current attempt (no retry); those not
-            # started never are.
-            stop.set()
-            for _, task in window:
-                if task.future.cancel():
-                    pace.release(fetched=False)
+            walk_stopped.reset(token)
+
+    def start(offset: int) -> _Task[Page[T]]:
+        return _Task(lambda: one_page(offset))
+
+    try:
+        next_offset = next(offsets, None)
+        while True:
+            # Top the window up: wait for a slot only when nothing is in it to read meanwhile.
+            while next_offset is not None and len(window) < ceiling:
+                if window and not pace.try_acquire():
+                    break
+                if not window and not pace.acquire(deadline):
+                    raise timed_out()
+                window.append((next_offset, start(next_offset)))
+                next_offset = next(offsets, None)
+            if not window:
+                return
+            offset, task = window[0]
+            page = task.result(deadline, timed_out)
+            window.popleft()
+            end = min(offset + step, total)
+            position = offset
+            while True:
+                taken = page.items[: max(0, end - position)]
+                rows_read += len(taken)
+                yield from taken
+                if page.end_offset <= page.offset:
+                    return  # an empty page: the list ended before its count
+                position = page.end_offset
+                if position >= end:
+                    break
+                # A short page (fabric cut the page size meanwhile): the rest of its stretch
+                # is read here, in order, before the next page of the window.
+                if time.monotonic() >= deadline:
+                    raise timed_out()
+                page = fetch(position, min(MAX_PAGE_SIZE, end - position))
+    finally:
+        # Pages still in flight end with their current attempt (no retry); those not
+        # started never are.
+        stop.set()
+        for _, task in window:
+            if task.future.cancel():
+                pace.release(fetched=False)
