@@ -1,7 +1,8 @@
 """`make bench`: what the console costs on top of fabric, measured on this machine.
 
 Starts the stand-in and the console (gunicorn, production settings), then measures overhead,
-throughput, scale, fabric calls and queries per page, response bytes and export memory. Prints
+throughput, scale, fabric calls and queries per page, response bytes, export memory, and the
+export and the radar at 100 ms of fabric latency (benchmarks/walks.py). Prints
 a table (each figure with its target) and writes var/bench/results.json.
 """
 
