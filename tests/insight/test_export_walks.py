@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from contracts_ui.models import AuditEvent, AuditOutcomeKind
 from tests.conftest import ACCOUNT_A, fabric_headers
@@ -40,9 +41,9 @@ def _drained(sandbox):
     assert sandbox.admin.in_flight() == 0
 
 
-def _url(world, organization) -> str:
+def _url(world, organization, file_format: str = "csv") -> str:
     return reverse(
-        "contracts_ui:contract-export-csv",
+        f"contracts_ui:contract-export-{file_format}",
         kwargs={"account_id": world.account_a.account_id, "organization_id": organization["_id"]},
     )
 
@@ -129,3 +130,21 @@ def test_an_export_past_its_walk_deadline_ends_with_a_clear_message_and_a_failed
     assert outcome.message.startswith(
         "fabric failed midway (the 0.5-second deadline of a long read passed after "
     )
+
+
+def test_an_excel_export_past_its_walk_deadline_says_so_in_its_last_row_and_fails_its_record(
+    viewer_client, console_world, walk_organization, sandbox, settings
+):
+    settings.FABRIC_PAGE_CONCURRENCY = 2
+    settings.FABRIC_WALK_DEADLINE_SECONDS = 0.5
+    # The workbook is written before it is sent, so the walk runs inside the request: the
+    # first page (before the walk's clock starts) and the nine after it take 250 ms each.
+    sandbox.admin.add_fault(path=ORGANIZATION_LIST_PATH, latency_ms=250)
+    response = viewer_client.get(_url(console_world, walk_organization, "xlsx"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    last = list(workbook["Contracts"].iter_rows(values_only=True))[-1]
+    assert last[0] == "EXPORT INCOMPLETE"
+    assert "took longer than the 0.5 seconds the console allows" in last[1]
+    outcome = _export_record().outcome
+    assert outcome.outcome == AuditOutcomeKind.FAILED
+    assert outcome.message.startswith("fabric failed midway (the 0.5-second deadline")
