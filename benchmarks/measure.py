@@ -101,6 +101,12 @@ def _stat_fields(pid: int) -> list[str]:
         return stat.read().rsplit(")", 1)[1].split()
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time used so far by one process (all its threads)."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def workers_cpu_seconds(master_pid: int) -> float:
     """User plus system CPU time used so far by a server's worker processes: the live ones,
     and those already recycled (their time is in the master's cutime and cstime once reaped)."""

@@ -254,6 +254,10 @@ FABRIC_RETRY_AFTER_CAP = env.float("FABRIC_RETRY_AFTER_CAP", default=5.0)
 FABRIC_POOL_SIZE = env.int("FABRIC_POOL_SIZE", default=20)
 FABRIC_TOKEN_RENEW_MARGIN = env.int("FABRIC_TOKEN_RENEW_MARGIN", default=60)
 FABRIC_LOOKUP_CACHE_SECONDS = env.int("FABRIC_LOOKUP_CACHE_SECONDS", default=300)
+# Reads of many pages (contracts_ui/fabric/walks.py): pages of one account fetched at once by a
+# process, and the seconds one such read (an export, the radar) may take in all.
+FABRIC_PAGE_CONCURRENCY = env.int("FABRIC_PAGE_CONCURRENCY", default=8)
+FABRIC_WALK_DEADLINE_SECONDS = env.float("FABRIC_WALK_DEADLINE_SECONDS", default=300.0)
 # Circuit breaker per account: this many consecutive failures within the window open it for the
 # cool-down (seconds); 0 failures turns it off.
 FABRIC_BREAKER_FAILURES = env.int("FABRIC_BREAKER_FAILURES", default=5)

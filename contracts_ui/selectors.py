@@ -6,8 +6,6 @@ FabricError raised here reaches the view's error helper (views/rendering.py)."""
 import heapq
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -34,9 +32,6 @@ from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 logger = logging.getLogger(__name__)
 
 STATUS_COUNTS_CACHE_SECONDS = 60
-# Without fabric's account-wide contract list, organizations are read this many at a time: enough
-# to overlap fabric's latency, few enough not to look like a flood to fabric's rate limits.
-FALLBACK_WORKERS = 4
 # How long the account's organization ids are reused by reads that go organization by organization.
 ORGANIZATION_IDS_CACHE_SECONDS = 60
 # How long an account is remembered not to answer GET /v1/contracts after it answered 404.
@@ -200,7 +195,7 @@ def account_contracts(
     if query.search:
         found = _by_contract_id(tenant, organization_ids(tenant), query)
         return _page_of(found, query=query, offset=offset, limit=limit, count=len(found))
-    lists = _in_parallel(
+    lists = in_parallel(
         lambda organization_id: _organization_rows(
             tenant, organization_id, query, max_rows=offset + limit
         ),
@@ -232,7 +227,8 @@ def account_contract_list(
     """The first `max_rows` contracts of the account matching `query`, and the total count.
 
     One call per page of the account-wide list; without it, each organization's list is read
-    (FALLBACK_WORKERS at a time, at most `max_rows` rows from each) and the rows merged.
+    (side by side within the account's pace, at most `max_rows` rows from each) and the rows
+    merged.
     """
     # fabric's own list, not account_contracts: a missing list is met here, at the first page.
     fetch: PageFetch = lambda offset, limit: fabric.search_contracts(  # noqa: E731
@@ -246,7 +242,7 @@ def account_contract_list(
             _remember_account_list_missing(tenant)
     if first is None:
         ids = organization_ids(tenant)
-        lists = _in_parallel(
+        lists = in_parallel(
             lambda organization_id: _organization_rows(
                 tenant, organization_id, query, max_rows=max_rows
             ),
@@ -259,7 +255,7 @@ def account_contract_list(
             unreadable=sum(unreadable for _, _, unreadable in lists),
             organizations_read=len(ids),
         )
-    contracts = list(every_contract(fetch, first=first, max_rows=max_rows))
+    contracts = list(every_contract(fetch, tenant=tenant, first=first, max_rows=max_rows))
     return ContractList(contracts=contracts, count=first.count, unreadable=first.unreadable)
 
 
@@ -295,22 +291,11 @@ def organization_ids(tenant: FabricTenant) -> list[str]:
     return ids
 
 
-def _in_parallel[T, R](function: Callable[[T], R], items: list[T]) -> list[R]:
-    """function(item) for each item, FALLBACK_WORKERS at a time, results in the items' order.
-
-    Each call runs in a copy of this thread's context, so fabric sees the console request's id;
-    the first failure is raised and the calls not yet started are dropped.
-    """
-    if len(items) <= 1:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=FALLBACK_WORKERS) as pool:
-        futures = [pool.submit(copy_context().run, function, item) for item in items]
-        try:
-            return [future.result() for future in futures]
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+def in_parallel[T, R](function: Callable[[T], R], items: list[T]) -> list[R]:
+    """function(item) for each item, FABRIC_PAGE_CONCURRENCY at a time, results in the items'
+    order (fabric.in_parallel: the process's pool, the request's id, the first failure raised).
+    The fabric calls they make are held to the account's pace (fabric.paced, fabric.walk)."""
+    return fabric.in_parallel(function, items, at_once=settings.FABRIC_PAGE_CONCURRENCY)
 
 
 def _organization_rows(
@@ -320,8 +305,8 @@ def _organization_rows(
     fetch = lambda offset, limit: fabric.list_contracts(  # noqa: E731
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
-    first = fetch(0, max(1, min(max_rows, MAX_PAGE_SIZE)))
-    rows = list(every_contract(fetch, first=first, max_rows=max_rows))
+    first = fabric.paced(tenant, lambda: fetch(0, max(1, min(max_rows, MAX_PAGE_SIZE))))
+    rows = list(every_contract(fetch, tenant=tenant, first=first, max_rows=max_rows))
     return first.count, rows, first.unreadable
 
 
@@ -335,14 +320,19 @@ def _by_contract_id(
 
     def read(organization_id: str) -> Contract | None:
         try:
-            found = fabric.get_contract(tenant, organization_id=organization_id, contract_id=search)
+            found = fabric.paced(
+                tenant,
+                lambda: fabric.get_contract(
+                    tenant, organization_id=organization_id, contract_id=search
+                ),
+            )
         except fabric.FabricNotFound:
             return None
         # fabric reads the path's value as `_id` or contractId; a record of another
         # organization would be fabric's error, not a match.
         return found if found.party_id in (None, organization_id) else None
 
-    found = [contract for contract in _in_parallel(read, organization_ids) if contract]
+    found = [contract for contract in in_parallel(read, organization_ids) if contract]
     return [contract for contract in found if _passes(contract, query)]
 
 
@@ -412,7 +402,7 @@ def organization_page_fetch(
         tenant, organization_id=organization_id, query=one, offset=offset, limit=limit
     )
     if query.statuses:
-        return StatusMerge(fetch, query)
+        return StatusMerge(tenant, fetch, query)
     return lambda offset, limit: fetch(query, offset, limit)
 
 
@@ -438,9 +428,12 @@ class StatusMerge:
     """
 
     def __init__(
-        self, fetch: Callable[[ContractQuery, int, int], Page[Contract]], query: ContractQuery
+        self,
+        tenant: FabricTenant,
+        fetch: Callable[[ContractQuery, int, int], Page[Contract]],
+        query: ContractQuery,
     ) -> None:
-        self._fetch, self._query = fetch, query
+        self._tenant, self._fetch, self._query = tenant, fetch, query
         self._merged: Iterator[Contract] | None = None
         self._position = 0
         self._count = 0
@@ -453,7 +446,7 @@ class StatusMerge:
             first = fetch(0, first_size)
             # Rows fabric sent that could not be read are not in the merge, nor in its count.
             self._count += first.count - first.unreadable
-            streams.append(every_contract(fetch, first=first))
+            streams.append(every_contract(fetch, tenant=self._tenant, first=first))
         self._merged = heapq.merge(
             *streams, key=_merge_key(self._query), reverse=self._query.sort_order == "desc"
         )
@@ -481,22 +474,16 @@ def first_page(fetch: PageFetch) -> Page[Contract]:
 
 
 def every_contract(
-    fetch: PageFetch, *, first: Page[Contract], max_rows: int | None = None
+    fetch: PageFetch,
+    *,
+    tenant: FabricTenant,
+    first: Page[Contract],
+    max_rows: int | None = None,
 ) -> Iterator[Contract]:
-    """Every contract of a list, starting with the page already fetched; one call per further
-    page of 100, so each row is fetched exactly once. Stops at the count fabric first gave."""
-    total = first.count if max_rows is None else min(first.count, max_rows)
-    page, delivered = first, 0
-    while True:
-        for item in page.items[: total - delivered]:
-            yield item
-            delivered += 1
-        # Rows fabric sent but the client could not read still count as delivered: continuing
-        # after the readable ones alone would fetch the same rows again.
-        delivered += page.unreadable
-        if page.end_offset == page.offset or delivered >= total:
-            return
-        page = fetch(page.end_offset, MAX_PAGE_SIZE)
+    """Every contract of a list, starting with the page already fetched, in fabric's order: one
+    call per further page of 100, each row fetched once, FABRIC_PAGE_CONCURRENCY pages at a time
+    within the account's pace (fabric.walk). Stops at the count fabric first gave."""
+    return fabric.walk(tenant, fetch, first=first, max_rows=max_rows)
 
 
 def organization_status_counts(tenant: FabricTenant, *, organization_id: str) -> dict[str, int]:
@@ -664,7 +651,9 @@ def contract_types(tenant: FabricTenant, *, organization_id: str) -> list[str]:
             return contract_types(tenant, organization_id=organization_id)
         types = {
             contract.contract_type.strip()
-            for contract in every_contract(fetch, first=first, max_rows=CONTRACT_TYPE_SAMPLE)
+            for contract in every_contract(
+                fetch, tenant=tenant, first=first, max_rows=CONTRACT_TYPE_SAMPLE
+            )
             if contract.contract_type and contract.contract_type.strip()
         }
     except fabric.FabricError:
@@ -795,5 +784,5 @@ def bulk_selection(
             yield Selected(contract_id, found, updated_at)
         return
     fetch = organization_page_fetch(tenant, organization_id=organization_id, query=query)
-    for item in every_contract(fetch, first=first_page(fetch), max_rows=max_rows):
+    for item in every_contract(fetch, tenant=tenant, first=first_page(fetch), max_rows=max_rows):
         yield Selected(item.id, item, None)

@@ -294,5 +294,5 @@ def organization_timeline(tenant: FabricTenant, *, organization_id: str, today: 
         query=ContractQuery(sort_by="startDate", sort_order="desc"),
     )
     first = selectors.first_page(fetch)
-    contracts = list(selectors.every_contract(fetch, first=first, max_rows=MAX_BARS))
+    contracts = list(selectors.every_contract(fetch, tenant=tenant, first=first, max_rows=MAX_BARS))
     return build_timeline(contracts=contracts, total=first.count, today=today)

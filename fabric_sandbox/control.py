@@ -35,9 +35,9 @@ def clear_faults(app: "Sandbox", request: Request) -> Response:
 
 
 def list_requests(app: "Sandbox", request: Request) -> Response:
-    """GET /_sandbox/requests?method=&path=<regex>."""
+    """GET /_sandbox/requests?method=&path=<regex>; `in_flight`: being served now."""
     entries = app.requests.find(request.query.get("method"), request.query.get("path"))
-    return ok({"count": len(entries), "requests": entries})
+    return ok({"count": len(entries), "in_flight": app.requests.in_flight(), "requests": entries})
 
 
 def clear_requests(app: "Sandbox", request: Request) -> Response:

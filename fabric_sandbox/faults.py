@@ -114,6 +114,24 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_LIMIT)
+        self._in_flight = 0
+
+    def arrived(self) -> int:
+        """A fabric-side request is being served: how many are now, this one included."""
+        with self._lock:
+            self._in_flight += 1
+            return self._in_flight
+
+    def in_flight(self) -> int:
+        """How many fabric-side requests are being served now."""
+        with self._lock:
+            return self._in_flight
+
+    def left(self) -> None:
+        """A request counted by `arrived` is over (logged, just before its answer is written,
+        so a client never sends its next request while this one still counts)."""
+        with self._lock:
+            self._in_flight -= 1
 
     def record(
         self,
@@ -125,9 +143,11 @@ class RequestLog:
         request_id: str,
         account: str | None,
         documented: bool = True,
+        in_flight: int = 1,
     ) -> None:
         """Append one entry; `status` is None when the connection was hung or dropped;
-        `documented` is False for an endpoint no public fabric page describes."""
+        `documented` is False for an endpoint no public fabric page describes; `in_flight` is
+        how many fabric-side requests were being served when it arrived, itself included."""
         entry = {
             "method": method,
             "path": path,
@@ -136,6 +156,7 @@ class RequestLog:
             "request_id": request_id,
             "account": account,
             "documented": documented,
+            "in_flight": in_flight,
             "at": iso_from_ms(now_ms()),
         }
         with self._lock:

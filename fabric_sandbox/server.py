@@ -119,15 +119,20 @@ class SandboxHandler(BaseHTTPRequestHandler):
             request_id=self.headers.get("x-request-id") or uuid.uuid4().hex,
         )
         app = self.server.app
-        fabric_side = not request.path.startswith(CONTROL_PREFIX)
-        if fabric_side:
+        if request.path.startswith(CONTROL_PREFIX):
+            self._send(app.handle(request), request.request_id)
+            return
+        self._in_flight: int | None = app.requests.arrived()
+        try:
             rule = app.faults.take(request.method, request.path)
             if rule is not None and self._apply_fault(rule, request):
                 return
-        response = app.handle(request)
-        if fabric_side:
+            response = app.handle(request)
             self._log(request, response.status)
-        self._send(response, request.request_id)
+            self._send(response, request.request_id)
+        finally:
+            if self._in_flight is not None:
+                app.requests.left()
 
     def _apply_fault(self, rule: FaultRule, request: Request) -> bool:
         """Apply a rule in README order; True when the rule produced the answer (or none)."""
@@ -157,7 +162,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         return False
 
     def _log(self, request: Request, status: int | None) -> None:
-        # Logged before the answer is written, so a client that has its answer sees its entry.
+        # Logged before the answer is written, so a client that has its answer sees its entry;
+        # the request stops counting as in flight here too.
+        in_flight, self._in_flight = self._in_flight or 1, None
+        self.server.app.requests.left()
         self.server.app.requests.record(
             method=request.method,
             path=request.path,
@@ -166,6 +174,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             request_id=request.request_id,
             account=lenient_site_account(request),
             documented=not undocumented(self.server.app, request.method, request.path),
+            in_flight=in_flight,
         )
 
     def _send(self, response: Response, request_id: str) -> None:

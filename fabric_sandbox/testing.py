@@ -119,6 +119,11 @@ class SandboxAdmin:
         """How many logged requests match."""
         return len(self.requests(method, path))
 
+    def in_flight(self) -> int:
+        """How many fabric-side requests the stand-in is serving now."""
+        # A method no request has: the answer carries the count without the log's entries.
+        return self._call("GET", "/requests", params={"method": "-"})["in_flight"]
+
     def undocumented_requests(self) -> list[dict[str, Any]]:
         """Logged requests for endpoints no public fabric page describes (REFERENCE.md §7)."""
         return [entry for entry in self.requests() if not entry["documented"]]

@@ -140,10 +140,11 @@ def _fabric_settings(request, settings):
     settings.FABRIC_BASE_URL = server.url
     settings.FABRIC_AUTH_URL = f"{server.url}/auth"
     # Many tests fault the same two accounts in a row: no breaker state carries over between them.
-    from contracts_ui.fabric import breaker
+    from contracts_ui.fabric import breaker, pacing
 
     for account in (ACCOUNT_A, ACCOUNT_B):
         breaker.reset(account)
+        pacing.reset(account)
     server.admin.clear_faults()
     server.admin.clear_requests()
     yield

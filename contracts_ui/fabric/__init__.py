@@ -33,6 +33,7 @@ from contracts_ui.fabric.errors import (
     FabricTimeout,
     FabricUnavailable,
     FabricValidationError,
+    FabricWalkTimeout,
 )
 from contracts_ui.fabric.internal_parties import (
     link_internal_party,
@@ -56,6 +57,7 @@ from contracts_ui.fabric.types import (
     PriceList,
     PriceListLink,
 )
+from contracts_ui.fabric.walks import in_parallel, paced, walk, walk_deadline
 
 __all__ = [
     "CONTRACT_STATUSES",
@@ -74,6 +76,7 @@ __all__ = [
     "FabricTimeout",
     "FabricUnavailable",
     "FabricValidationError",
+    "FabricWalkTimeout",
     "InternalParty",
     "InternalPartyLink",
     "Organization",
@@ -90,6 +93,7 @@ __all__ = [
     "get_organization",
     "get_price_list",
     "get_price_lists",
+    "in_parallel",
     "link_internal_party",
     "list_contracts",
     "list_internal_parties",
@@ -98,9 +102,12 @@ __all__ = [
     "list_price_lists",
     "lookup_cache_key",
     "obtain_token",
+    "paced",
     "patch_contract",
     "restore_contract",
     "search_contracts",
     "unlink_internal_party",
     "update_contract",
+    "walk",
+    "walk_deadline",
 ]

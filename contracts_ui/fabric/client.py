@@ -18,8 +18,8 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from contracts_ui.fabric import breaker
-from contracts_ui.fabric.context import current_request_id
+from contracts_ui.fabric import breaker, pacing
+from contracts_ui.fabric.context import current_request_id, walk_stopped
 from contracts_ui.fabric.errors import FabricUnavailable
 from contracts_ui.fabric.responses import result, retry_after
 from contracts_ui.fabric.tokens import bearer_token, forget_token, obtain_token
@@ -119,7 +119,7 @@ def fabric_request(
                 )
             except FabricUnavailable:
                 delay = _backoff(attempt)
-                if retries_left > 0 and _fits(deadline, delay):
+                if retries_left > 0 and _fits(deadline, delay) and not _walk_over():
                     retries_left -= 1
                     time.sleep(delay)
                     continue
@@ -129,9 +129,12 @@ def fabric_request(
                 renewed = True
                 forget_token(tenant)
                 continue
-            if response.status_code in _RETRYABLE_STATUSES and retries_left > 0:
+            if response.status_code in _RETRYABLE_STATUSES:
                 delay = _retry_delay(response, attempt)
-                if _fits(deadline, delay):
+                if response.status_code == 429:
+                    # The account's walks of many pages slow down too, not only this call.
+                    pacing.rate_limited(tenant.account_id, delay)
+                if retries_left > 0 and _fits(deadline, delay) and not _walk_over():
                     retries_left -= 1
                     time.sleep(delay)
                     continue
@@ -148,6 +151,12 @@ def _json_default(value: Any) -> str:
 
 def _fits(deadline: float, delay: float) -> bool:
     return time.monotonic() + delay + _MIN_ATTEMPT_SECONDS < deadline
+
+
+def _walk_over() -> bool:
+    """True when this call is a page of a walk that has ended: nobody waits for a retry."""
+    stopped = walk_stopped.get()
+    return stopped is not None and stopped.is_set()
 
 
 def _backoff(attempt: int) -> float:

@@ -178,6 +178,40 @@ class FabricTimeout(FabricUnavailable):
     )
 
 
+class FabricWalkTimeout(FabricTimeout):
+    """A read of many pages (an export, the radar, an account-wide list) ran past its deadline,
+    FABRIC_WALK_DEADLINE_SECONDS, with each of its calls answered in time or still under way."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        seconds: float,
+        rows_read: int | None = None,
+        rows_total: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.seconds, self.rows_read, self.rows_total = seconds, rows_read, rows_total
+        progress = f" after {rows_read:,} of {rows_total:,} rows" if rows_total is not None else ""
+        super().__init__(
+            message or f"the {seconds:g}-second deadline of a long read passed{progress}",
+            **kwargs,
+        )
+
+    @property
+    def user_message(self) -> str:
+        progress = (
+            f" {self.rows_read:,} of {self.rows_total:,} rows had arrived."
+            if self.rows_total is not None
+            else ""
+        )
+        return (
+            "Stopped: reading this from fabric took longer than the "
+            f"{self.seconds:g} seconds the console allows for one long read.{progress} "
+            "Narrow the filters, or try again when fabric answers faster."
+        )
+
+
 class FabricBadResponse(FabricError):
     default_user_message = "fabric sent an answer the console could not read."
 

@@ -125,7 +125,7 @@ def contract_export(
         columns=COLUMNS,
         rows=contract_rows(
             access.tenant,
-            export.counted(selectors.every_contract(fetch, first=first)),
+            export.counted(selectors.every_contract(fetch, tenant=access.tenant, first=first)),
             lambda page: {organization.id: organization.name},
         ),
         about=(
@@ -196,7 +196,9 @@ def radar_bucket_export(request: HttpRequest, account_id: str, bucket: str) -> H
     table = Table(
         columns=COLUMNS,
         rows=contract_rows(
-            access.tenant, export.counted(selectors.every_contract(fetch, first=first)), names
+            access.tenant,
+            export.counted(selectors.every_contract(fetch, tenant=access.tenant, first=first)),
+            names,
         ),
         about=(),
     )

@@ -46,13 +46,13 @@ def test_every_contract_fetches_each_page_of_100_once(tenant, organization, sand
     )
     sandbox.admin.clear_requests()
     first = selectors.first_page(fetch)
-    contracts = list(selectors.every_contract(fetch, first=first))
+    contracts = list(selectors.every_contract(fetch, tenant=tenant, first=first))
     assert first.count == 205
     assert len({c.id for c in contracts}) == 205
     assert sandbox.admin.request_count(method="GET") == 3
 
     sandbox.admin.clear_requests()
-    capped = list(selectors.every_contract(fetch, first=first, max_rows=150))
+    capped = list(selectors.every_contract(fetch, tenant=tenant, first=first, max_rows=150))
     assert len(capped) == 150
     assert sandbox.admin.request_count(method="GET") == 1  # the second page only
 
