@@ -452,6 +452,18 @@ class StatusMerge:
         )
         self._position = 0
 
+    def rows(self, first: Page[Contract], max_rows: int | None) -> Iterator[Contract]:
+        """Every row from `first` on, up to the count (or `max_rows`), its pages asked in turn."""
+        total = first.count if max_rows is None else min(first.count, max_rows)
+        page, read = first, 0
+        while True:
+            items = page.items[: total - read]
+            yield from items
+            read += len(items)
+            if read >= total or not page.items:
+                return
+            page = self(page.offset + len(page.items), MAX_PAGE_SIZE)
+
     def __call__(self, offset: int, limit: int) -> Page[Contract]:
         if self._merged is None or offset < self._position:
             self._start(max(1, min(offset + limit, MAX_PAGE_SIZE)))
@@ -483,6 +495,10 @@ def every_contract(
     """Every contract of a list, starting with the page already fetched, in fabric's order: one
     call per further page of 100, each row fetched once, FABRIC_PAGE_CONCURRENCY pages at a time
     within the account's pace (fabric.walk). Stops at the count fabric first gave."""
+    if isinstance(fetch, StatusMerge):
+        # Its pages continue one merge of the statuses' walks (each several pages at a time):
+        # they are asked in turn, never side by side.
+        return fetch.rows(first, max_rows)
     return fabric.walk(tenant, fetch, first=first, max_rows=max_rows)
 
 
