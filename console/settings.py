@@ -168,6 +168,17 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     )
     # Lets several consoles (staging, production) share one Redis without sharing keys.
     CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="console")
+# One cache for every console process (Redis), rather than each process's own: only then may
+# sessions and grants be read from it, as a change made through one process must reach all.
+SHARED_CACHE = CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+# With a shared cache a session is read from it and written through to the database (cached_db):
+# a logged-in request reads no session row, and ending a user's sessions (contracts_ui/signals.py)
+# still finds them in the table and drops both copies.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
