@@ -42,7 +42,8 @@ clean:
 	rm -rf $(VENV) $(VAR) .pytest_cache
 
 .PHONY: bench
-# Figures for the README's Performance section; see benchmarks/__main__.py.
+# Figures for the README's Performance section: every figure at 20 ms of fabric latency, then the
+# contracts table at 100 ms; see benchmarks/__main__.py.
 bench: $(INSTALLED)
 	$(PY) -m benchmarks
 

@@ -1,9 +1,11 @@
 """`make bench`: what the console costs on top of fabric, measured on this machine.
 
-Starts the stand-in and the console (gunicorn, production settings), then measures overhead,
-throughput, scale, fabric calls and queries per page, response bytes, export memory, and the
-export and the radar at 100 ms of fabric latency (benchmarks/walks.py). Prints
-a table (each figure with its target) and writes var/bench/results.json.
+Starts the stand-in, a private Redis and the console (gunicorn, production settings), then
+measures overhead, the table against Django admin's changelist (peer), throughput, scale,
+fabric calls and queries per page, response bytes, export memory, the export and the radar at
+20 and 100 ms of fabric latency (benchmarks/walks.py), and the table again at a live fabric's
+latency (high-latency). Prints a table (each figure with its target) and writes
+var/bench/results.json.
 """
 
 import argparse
@@ -51,11 +53,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8, help="length of each throughput run")
     parser.add_argument("--threads", type=int, default=4, help="clients in throughput runs")
     parser.add_argument("--latency-ms", type=int, default=20, help="fabric latency for overhead")
+    parser.add_argument(
+        "--high-latency-ms",
+        type=int,
+        default=100,
+        help="fabric latency of the high-latency section (the table at a live fabric's latency)",
+    )
     parser.add_argument("--ledger", type=int, default=100_000, help="audit records to export")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "results.json")
     sections = (
-        *("overhead", "throughput", "floor", "scale", "counts", "bytes", "exports", "walks"),
-        "bulk",
+        *("overhead", "peer", "throughput", "floor", "scale", "counts", "bytes", "exports"),
+        *("walks", "high-latency", "bulk"),
     )
     parser.add_argument(
         "--sections",
@@ -82,6 +90,7 @@ def main() -> None:
     print_table(results)
     report = {
         "machine": machine(),
+        "cache": world.cache,
         "options": {k: str(v) for k, v in vars(options).items()},
         "seconds": round(time.monotonic() - started, 1),
         "results": results,
@@ -89,6 +98,7 @@ def main() -> None:
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(report, indent=2))
     print(f"\nmachine: {report['machine']['cpu']}, {report['machine']['cores']} cores")
+    print(f"shared cache: {world.cache}")
     print(f"written to {options.out} in {report['seconds']} s")
 
 

@@ -31,6 +31,12 @@ def paired_added_ms(ours: list[float], theirs: list[float]) -> float:
     return statistics.median(a - b for a, b in zip(ours, theirs, strict=True)) * 1000
 
 
+def added_multiple(ours: list[float], theirs: list[float], reference: list[float]) -> float:
+    """What `ours` adds to `theirs` (paired_added_ms) as a multiple of the median of `reference`,
+    a page sampled in the same interleaved run: the trivial view's floor, or a peer's page."""
+    return paired_added_ms(ours, theirs) / (statistics.median(reference) * 1000)
+
+
 def samples(run_once: Callable[[], float], *, count: int, warmup: int = 5) -> list[float]:
     """Seconds taken by `run_once` (which returns its own duration), after a warm-up."""
     return interleaved_samples(run_once, count=count, warmup=warmup)[0]

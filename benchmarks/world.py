@@ -1,14 +1,16 @@
 """What the benchmark runs against: the stand-in with prepared data, and the console under
 gunicorn with production settings (gunicorn.conf.py, less worker recycling) on its own SQLite
-file, both on 127.0.0.1."""
+file and a private Redis as its shared cache, all on 127.0.0.1."""
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "b3c4d5e6f708192a3b4c5d6e"
 CLIENT_ID, SECRET_ENV = "bench-console", "FABRIC_BENCH_SECRET"
 USERNAME, PASSWORD = "bench-editor", "bench-" + secrets.token_hex(8)
+# A superuser for Django admin's changelist, the peer figure; the grants admin lists PEER_ROWS.
+ADMIN_USERNAME = "bench-admin"
+PEER_ROWS = 50
 
 
 @dataclass
@@ -30,6 +35,7 @@ class BenchWorld:
     large_org: str  # 100,000 contracts
     contract: dict  # one contract of the small organization, for the contract page and saves
     fabric_headers: dict[str, str]
+    cache: str  # "redis" (as in production) or "locmem" when no redis-server is installed
 
 
 def _free_port() -> int:
@@ -38,9 +44,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def console_environment(workdir: Path, sandbox_url: str, secret: str) -> dict[str, str]:
+def console_environment(
+    workdir: Path, sandbox_url: str, secret: str, cache_url: str
+) -> dict[str, str]:
     """Production settings, pointed at the stand-in; plain HTTP on loopback."""
     return {
+        "CACHE_URL": cache_url,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_KEY": secrets.token_urlsafe(50),
@@ -99,8 +108,13 @@ def _prepare_console() -> None:
         client_id=CLIENT_ID,
         client_secret_ref=f"env:{SECRET_ENV}",
     )
-    user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+    users = get_user_model().objects
+    user = users.create_user(USERNAME, password=PASSWORD)
     AccountGrant.objects.create(account=account, user=user, role=AccountRole.EDITOR)
+    users.create_superuser(ADMIN_USERNAME, password=PASSWORD)
+    for number in range(1, PEER_ROWS):
+        viewer = users.create_user(f"bench-viewer-{number:02d}", password=PASSWORD)
+        AccountGrant.objects.create(account=account, user=viewer, role=AccountRole.VIEWER)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
@@ -117,11 +131,44 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 
 @contextmanager
+def private_redis(workdir: Path) -> Iterator[str]:
+    """A redis-server of the benchmark's own, as the shared cache production has; the
+    in-process cache (each gunicorn worker its own) when none is installed."""
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        yield "locmemcache://bench"
+        return
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - the installed redis-server, fixed arguments
+        [
+            *(redis_server, "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no", "--dir", str(workdir)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@contextmanager
 def bench_world(workdir: Path):
     secret = secrets.token_urlsafe(24)
-    with SandboxServer(token_ttl=3600) as sandbox:
+    with SandboxServer(token_ttl=3600) as sandbox, private_redis(workdir) as cache_url:
         small, large, contract = _prepare_fabric(sandbox, secret)
-        environment = console_environment(workdir, sandbox.url, secret)
+        environment = console_environment(workdir, sandbox.url, secret, cache_url)
         os.environ.update(environment)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
         _prepare_console()
@@ -155,6 +202,7 @@ def bench_world(workdir: Path):
                 large_org=large,
                 contract=contract,
                 fabric_headers=contract.pop("headers"),
+                cache="redis" if cache_url.startswith("redis") else "locmem",
             )
         finally:
             server.terminate()

@@ -161,13 +161,26 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://contracts-console")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+# One cache for every console process (Redis), rather than each process's own: only then may
+# sessions and grants be read from it, as a change made through one process must reach all.
+SHARED_CACHE = CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+if SHARED_CACHE:
+    # Django's Redis cache, keeping its redis client rather than building one per operation.
+    CACHES["default"]["BACKEND"] = "contracts_ui.cache.RedisCache"
     # An unreachable Redis fails fast instead of holding a worker thread.
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 2, "socket_timeout": 2}
     )
     # Lets several consoles (staging, production) share one Redis without sharing keys.
     CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="console")
+# With a shared cache a session is read from it and written through to the database (cached_db):
+# a logged-in request reads no session row, and ending a user's sessions (contracts_ui/signals.py)
+# still finds them in the table and drops both copies.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

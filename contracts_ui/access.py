@@ -3,13 +3,22 @@
 Deny by default: a user reaches an account only through a grant to them or to one of their
 groups; superusers are no exception (they grant themselves in the admin). An unreachable account
 is a 404, so its existence is not revealed; a viewer asking to edit is a 403.
+
+With a shared cache (settings.SHARED_CACHE), a user's grants are read from the database once per
+grants generation and kept in the cache: any change to a grant, an account, a user or a group
+membership starts a new generation (signals.py calls forget_all_grants), so it takes effect on
+the next request in every process.
 """
 
+import uuid
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 
@@ -57,10 +66,67 @@ def _strongest(grants) -> dict[int, AccountAccess]:
     return by_account
 
 
-def reachable_accounts(user: AbstractBaseUser | AnonymousUser) -> list[AccountAccess]:
-    """Every account the user may reach, by name."""
+def _read_grants(user: AbstractBaseUser | AnonymousUser) -> list[tuple[FabricAccount, str]]:
     accesses = _strongest(_grants_for(user).select_related("account"))
-    return sorted(accesses.values(), key=lambda access: access.account.name.lower())
+    ordered = sorted(accesses.values(), key=lambda access: access.account.name.lower())
+    return [(access.account, access.role.value) for access in ordered]
+
+
+_GENERATION_KEY = "access:grants:generation"
+# A change made past the signals (a queryset update() in a shell) is seen within this time.
+_GRANTS_CACHE_SECONDS = 300
+
+
+def _grants_key(user_id: int) -> str:
+    return f"access:grants:v1:{user_id}"
+
+
+def _new_generation() -> None:
+    # A random token, not a counter: one lost with the cache can never come back and match.
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def forget_all_grants() -> None:
+    """Start a new grants generation: every cached grant list is read again from the database.
+
+    Called by the signal receivers as a change is saved, and again once its transaction commits:
+    a request that read the database between the two (still seeing the old rows) stored them
+    under the first new generation, which the second retires.
+    """
+    if not settings.SHARED_CACHE:
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _cached_grants(user: AbstractBaseUser) -> list[tuple[FabricAccount, str]]:
+    """The user's grants from the cache when stored under the current generation (one round trip
+    for both), else from the database, then stored under the generation read before it."""
+    key = _grants_key(user.pk)
+    found = cache.get_many([_GENERATION_KEY, key])
+    generation = found.get(_GENERATION_KEY)
+    stored = found.get(key)
+    if generation is None:
+        cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(_GENERATION_KEY)
+    elif stored is not None and stored[0] == generation:
+        return stored[1]
+    grants = _read_grants(user)
+    cache.set(key, (generation, grants), _GRANTS_CACHE_SECONDS)
+    return grants
+
+
+def reachable_accounts(
+    user: AbstractBaseUser | AnonymousUser, *, cached: bool = True
+) -> list[AccountAccess]:
+    """Every account the user may reach, by name; `cached=False` reads the database whatever
+    the cache holds (the signal receivers deciding whether a session must end)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    use_cache = cached and settings.SHARED_CACHE
+    grants = _cached_grants(user) if use_cache else _read_grants(user)
+    # A new AccountAccess each time: its tenant (which holds the secret) is never cached.
+    return [AccountAccess(account=account, role=AccountRole(role)) for account, role in grants]
 
 
 def _request_accesses(request: HttpRequest) -> list[AccountAccess]:

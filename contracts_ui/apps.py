@@ -16,7 +16,7 @@ class ContractsUiConfig(AppConfig):
         )
 
         from contracts_ui import login_log, signals
-        from contracts_ui.models import AccountGrant
+        from contracts_ui.models import AccountGrant, FabricAccount
 
         user_model = get_user_model()
         user_logged_in.connect(signals.stamp_login_time, dispatch_uid="session-login-time")
@@ -27,6 +27,9 @@ class ContractsUiConfig(AppConfig):
             sender=user_model,
             dispatch_uid="session-end-deactivated",
         )
+        for model in (user_model, FabricAccount):
+            for signal in (post_save, post_delete):
+                signal.connect(signals.forget_grants_after_change, sender=model)
         pre_save.connect(signals.remember_grant_holders, sender=AccountGrant)
         post_save.connect(signals.end_sessions_after_grant_saved, sender=AccountGrant)
         pre_delete.connect(signals.remember_deleted_grant_holders, sender=AccountGrant)

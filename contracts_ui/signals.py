@@ -1,4 +1,5 @@
-"""Signal receivers: when a login happened, and ending sessions when a user may no longer be here.
+"""Signal receivers: when a login happened, ending sessions when a user may no longer be here, and
+retiring cached grants when who reaches what may have changed.
 
 A user's sessions end when the user is deactivated or loses their last grant. Connected in
 ContractsUiConfig.ready().
@@ -13,7 +14,7 @@ from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 from django.utils import timezone
 
-from contracts_ui.access import reachable_accounts
+from contracts_ui.access import forget_all_grants, reachable_accounts
 from contracts_ui.middleware import LOGIN_TIME_KEY
 
 
@@ -45,8 +46,17 @@ def end_sessions_of_deactivated_user(sender, instance, **kwargs) -> None:
 
 def _end_sessions_without_grants(users) -> None:
     for user in users:
-        if not reachable_accounts(user):
+        if not reachable_accounts(user, cached=False):
             end_user_sessions(user.pk)
+
+
+def forget_grants_after_change(sender, instance, update_fields=None, **kwargs) -> None:
+    """On post_save and post_delete of a FabricAccount or a user: the grants they carry (an
+    account's name, its activity, a user's) are read again. A login's own last_login update
+    changes nothing here."""
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return
+    forget_all_grants()
 
 
 def _grant_holders(grant) -> list:
@@ -69,6 +79,7 @@ def remember_grant_holders(sender, instance, **kwargs) -> None:
 
 def end_sessions_after_grant_saved(sender, instance, **kwargs) -> None:
     """On AccountGrant post_save: whoever the grant was taken from may have no grant left."""
+    forget_all_grants()
     current = {user.pk for user in _grant_holders(instance)}
     before = getattr(instance, "_previous_holders", [])
     _end_sessions_without_grants(user for user in before if user.pk not in current)
@@ -81,6 +92,7 @@ def remember_deleted_grant_holders(sender, instance, **kwargs) -> None:
 
 def end_sessions_after_grant_deleted(sender, instance, **kwargs) -> None:
     """On AccountGrant post_delete: its holders may have no grant left."""
+    forget_all_grants()
     _end_sessions_without_grants(getattr(instance, "_previous_holders", []))
 
 
@@ -91,6 +103,8 @@ def end_sessions_after_group_change(
 
     `reverse` is True when the change comes from the group's side (group.user_set.remove(...)).
     """
+    if action in ("post_add", "post_remove", "post_clear"):
+        forget_all_grants()
     if action == "pre_clear":
         instance._leaving_users = list(instance.user_set.all()) if reverse else [instance]
     elif action == "post_clear":

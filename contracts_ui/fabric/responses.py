@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import requests
 
 from contracts_ui.fabric.errors import (
@@ -50,6 +51,13 @@ def decode(response: requests.Response, *, request_id: str | None, is_write: boo
     """The JSON body of a 2xx response (None when empty)."""
     if not response.content:
         return None
+    try:
+        # orjson parses a 50-contract page in a fraction of the stdlib's time. What it refuses
+        # (a lone surrogate escape, NaN, another encoding) goes on to the stdlib's parser,
+        # which decides as before.
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return response.json()
     except ValueError as exc:

@@ -224,3 +224,23 @@ def test_a_page_size_refusal_naming_no_size_halves_the_size(crafted):
     fabric.list_organizations(tenant_of(crafted), limit=100)
 
     assert [call.params["limit"] for call in crafted.calls("GET", path)] == ["100", "50", "25"]
+
+
+def test_json_the_fast_parser_refuses_is_read_as_before(crafted):
+    # orjson refuses a lone surrogate escape; the stdlib's parser reads it, as it always did.
+    crafted.answer("GET", ONE_CONTRACT, body=b'{"_id": "c-1", "contractType": "A\\ud800B"}')
+
+    contract = fabric.get_contract(
+        tenant_of(crafted), organization_id=ORGANIZATION, contract_id="201000000000013"
+    )
+
+    assert contract.contract_type == "A\ud800B"
+
+
+def test_an_answer_no_parser_reads_is_a_bad_response(crafted):
+    crafted.answer("GET", ONE_CONTRACT, body=b'{"_id": "c-1",')
+
+    with pytest.raises(fabric.FabricBadResponse):
+        fabric.get_contract(
+            tenant_of(crafted), organization_id=ORGANIZATION, contract_id="201000000000013"
+        )

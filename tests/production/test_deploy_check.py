@@ -48,7 +48,7 @@ def test_production_settings_write_json_logs_and_pool_connections():
     assert json.loads(done.stdout.splitlines()[-1]) == [
         "json",
         True,
-        "django.core.cache.backends.redis.RedisCache",
+        "contracts_ui.cache.RedisCache",
         True,
         False,
     ]

@@ -53,6 +53,7 @@ class Pair:
     relay: TcpProxy
     cache: redis.Redis  # the Redis database both consoles use
     cache_prefix: str
+    env: dict[str, str]  # console B's environment, for manage.py in a process of its own
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def pair(sandbox, fabric_world, tmp_path_factory):
             a.wait_until_live()
             b.wait_until_live()
             cache = redis.Redis.from_url(cache_url)
-            yield Pair(a, b, relay, cache, cache_prefix)
+            yield Pair(a, b, relay, cache, cache_prefix, env)
         finally:
             a.stop()
             b.stop()
@@ -116,6 +117,47 @@ def test_a_session_made_on_one_console_is_honoured_by_the_other(pair):
     page = browser.get(f"{pair.b.url}/accounts/{ACCOUNT_A}/")
     assert page.status == 200
     assert "Northwind Traders" in page.body
+
+
+_GRANT = """
+from django.contrib.auth import get_user_model
+from contracts_ui.models import AccountGrant, FabricAccount
+user = get_user_model().objects.get_or_create(username="{name}")[0]
+user.set_password("pw-{name}-long-enough-1")
+user.save()
+AccountGrant.objects.create(account=FabricAccount.objects.get(), user=user, role="editor")
+"""
+_ROLE = """
+from contracts_ui.models import AccountGrant
+grant = AccountGrant.objects.get(user__username="{name}")
+grant.role = "viewer"
+grant.save()
+"""
+_TAKE_AWAY = """
+from contracts_ui.models import AccountGrant
+AccountGrant.objects.get(user__username="{name}").delete()
+"""
+
+
+def test_a_grant_changed_in_another_process_holds_at_once_on_both_consoles(pair, fabric_world):
+    # Sessions and grants are read from the shared cache: a change saved by a third process
+    # (manage.py, as the admin would through either console) reaches both on the next request.
+    name = f"grantee{uuid.uuid4().hex[:8]}"
+    manage(pair.env, "shell", "-c", _GRANT.format(name=name))
+    browser = Browser()
+    assert browser.log_in(pair.a.url, name, f"pw-{name}-long-enough-1").status == 302
+    organization = fabric_world.organization_a["_id"]
+    create = f"/accounts/{ACCOUNT_A}/organizations/{organization}/contracts/new/"
+    for console in (pair.a, pair.b):
+        assert browser.get(console.url + create).status == 200
+    manage(pair.env, "shell", "-c", _ROLE.format(name=name))
+    for console in (pair.a, pair.b):
+        assert browser.get(console.url + create).status == 403
+    manage(pair.env, "shell", "-c", _TAKE_AWAY.format(name=name))
+    for console in (pair.a, pair.b):
+        ended = browser.get(f"{console.url}/accounts/{ACCOUNT_A}/")
+        assert ended.status == 302
+        assert ended.headers["location"].startswith("/login/")
 
 
 def test_both_consoles_share_one_fabric_token(pair, sandbox):

@@ -7,6 +7,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -46,6 +47,17 @@ def session_count(user) -> int:
     )
 
 
+def expire_every_session(at) -> None:
+    """Move every session's expiry in the table, and drop the copies a cached_db engine keeps
+    (production's with a shared cache), which expire with the session's age on their own."""
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import caches
+
+    keys = [KEY_PREFIX + key for key in Session.objects.values_list("session_key", flat=True)]
+    caches[django_settings.SESSION_CACHE_ALIAS].delete_many(keys)
+    Session.objects.update(expire_date=at)
+
+
 def is_logged_out(client: Client) -> bool:
     response = client.get(ACCOUNTS)
     return response.status_code == 302 and response.url.startswith(reverse("login"))
@@ -60,6 +72,16 @@ class TestCookies:
         assert production["CSRF_COOKIE_HTTPONLY"] is True
         assert production["SESSION_COOKIE_SAMESITE"] == "Lax"
         assert production["CSRF_COOKIE_SAMESITE"] == "Lax"
+
+    def test_with_a_shared_cache_sessions_are_read_from_it(self, monkeypatch):
+        production = production_settings(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/0")
+        assert production["SHARED_CACHE"] is True
+        assert production["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
+    def test_with_each_process_its_own_cache_they_stay_in_the_database(self, monkeypatch):
+        production = production_settings(monkeypatch, CACHE_URL="locmemcache://")
+        assert production["SHARED_CACHE"] is False
+        assert production["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
 
     def test_login_sets_them_so(self, client, console_world, settings):
         settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
@@ -89,7 +111,7 @@ class TestTimeouts:
 
     def test_an_idle_session_expires(self, console_world):
         client = signed_in(console_world.viewer_a)
-        Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+        expire_every_session(timezone.now() - timedelta(seconds=1))
         assert is_logged_out(client)
 
     def test_a_request_after_the_refresh_interval_renews_the_idle_timeout(
@@ -99,7 +121,7 @@ class TestTimeouts:
         session = client.session
         session[REFRESH_TIME_KEY] = time.time() - settings.SESSION_REFRESH_SECONDS - 1
         session.save()
-        Session.objects.update(expire_date=timezone.now() + timedelta(seconds=60))
+        expire_every_session(timezone.now() + timedelta(seconds=60))
         assert client.get(ACCOUNTS).status_code == 200
         renewed = Session.objects.get().expire_date
         assert renewed > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)

@@ -126,3 +126,43 @@ def test_the_date_cues_word_what_the_filters_say(days, end_text, start_text):
     else:
         assert "cue--future" not in start_html
         assert start_cue(moment) == ""
+
+
+def _table(request, args: str = "") -> str:
+    from django.template import RequestContext, Template
+
+    from contracts_ui.forms.filters import ContractFilterForm
+
+    form = ContractFilterForm(request.GET)
+    form.is_valid()
+    rows = [ContractRow(contract=_contract(), price_list=None)]
+    tag = Template(f"{{% load contracts_ui %}}{{% contract_table rows account {args} %}}")
+    return tag.render(RequestContext(request, {"rows": rows, "account": ACCOUNT, "form": form}))
+
+
+def _querystring(request, **changes: str) -> str:
+    from django.template import RequestContext, Template
+
+    arguments = " ".join(f'{key}="{value}"' for key, value in changes.items())
+    tag = Template(f"{{% querystring {arguments} page=None %}}")
+    return tag.render(RequestContext(request, {}))
+
+
+def test_the_head_links_each_column_as_querystring_would(rf):
+    query = {"q": 'C-"1"&<2>', "status": "ACTIVE", "sort": "endDate", "order": "asc", "page": "3"}
+    request = rf.get("/t/", query)
+    html = _table(request, args="sortable=True")
+    for field in ("contractId", "status", "startDate", "priceListId", "updatedAt"):
+        href = _querystring(request, sort=field, order="asc")
+        assert f'<th scope="col"><a href="{href}" hx-get="{href}" hx-push-url="true">' in html
+    current = _querystring(request, sort="endDate", order="desc")
+    assert f'<th scope="col" aria-sort="ascending"><a href="{current}"' in html
+    assert "page=3" not in html
+    assert "<2>" not in html
+
+
+def test_a_table_that_does_not_sort_has_plain_headers(rf):
+    html = _table(rf.get("/t/", {"sort": "endDate"}), args="show_organization=True")
+    assert '<a href="?' not in html
+    assert '<th scope="col">Organization</th>' in html
+    assert '<th scope="col">Contract id</th>' in html
