@@ -295,7 +295,9 @@ APPROVAL_EXPIRY_DAYS = env.int("APPROVAL_EXPIRY_DAYS", default=7)
 CONSOLE_BASE_URL = env.str("CONSOLE_BASE_URL", default="").rstrip("/")
 # Mail (approval notices) through Django's email framework (MAILERS, Django 6.1): the terminal
 # by default, SMTP in production, e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# Without DEBUG the default is the SMTP server on this host, as Django's own default is: the
+# terminal is no place for mail in production (check --deploy says so).
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 _mailer: dict = {"BACKEND": _email["EMAIL_BACKEND"]}
 if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     _mailer["OPTIONS"] = {
