@@ -20,8 +20,8 @@ from tests.production.services import (
     database_url,
     fresh_database,
     manage,
-    postgres_reachable,
     production_env,
+    require,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,8 +161,7 @@ def test_an_altered_old_ledger_is_not_re_sealed(database):
 
 def test_an_old_ledger_in_postgresql_is_re_sealed_past_its_triggers():
     """PostgreSQL's triggers refuse the UPDATE; the migration switches them off for itself."""
-    if not postgres_reachable():
-        pytest.skip("needs PostgreSQL on 127.0.0.1 (CI provides it)")
+    require(postgres=True)
     with fresh_database() as name:
         env = production_env(DATABASE_URL=database_url(name))
         manage(env, "migrate", "contracts_ui", "0004", "-v", "0")

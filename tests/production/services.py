@@ -1,8 +1,8 @@
 """The production shape under test: a fresh PostgreSQL database, a Redis, gunicorn processes.
 
 PostgreSQL and Redis are the machine's own on 127.0.0.1 (CI provides them); tests that need
-them are skipped, saying so, where they are not reachable. Everything started here listens on
-127.0.0.1 and is stopped by the fixture that started it.
+them are skipped, saying so, where they are not reachable, and fail under CI (`require`).
+Everything started here listens on 127.0.0.1 and is stopped by the fixture that started it.
 """
 
 import os
@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +40,25 @@ def redis_reachable() -> bool:
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
     except redis.RedisError:
         return False
+
+
+def require(*, postgres: bool = False, redis: bool = False) -> None:
+    """Skip the test where PostgreSQL or Redis is not reachable on 127.0.0.1; under CI, which
+    provides both, fail instead, so a lost service is never a quiet skip there."""
+    missing = [
+        name
+        for name, wanted, reachable in (
+            ("PostgreSQL", postgres, postgres_reachable),
+            ("Redis", redis, redis_reachable),
+        )
+        if wanted and not reachable()
+    ]
+    if not missing:
+        return
+    reason = f"needs {' and '.join(missing)} on 127.0.0.1"
+    if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        pytest.fail(f"{reason} (CI provides them)", pytrace=False)
+    pytest.skip(f"{reason} (CI provides them)")
 
 
 def free_port() -> int:

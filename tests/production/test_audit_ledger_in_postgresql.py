@@ -7,8 +7,8 @@ from tests.production.services import (
     database_url,
     fresh_database,
     manage,
-    postgres_reachable,
     production_env,
+    require,
 )
 
 _EVENT = """
@@ -25,8 +25,7 @@ INSERT INTO contracts_ui_auditevent (
 
 @pytest.fixture(scope="module")
 def ledger_url():
-    if not postgres_reachable():
-        pytest.skip("needs PostgreSQL on 127.0.0.1 (CI provides it)")
+    require(postgres=True)
     with fresh_database() as name:
         url = database_url(name)
         manage(production_env(DATABASE_URL=url), "migrate", "--no-input", "-v", "0")

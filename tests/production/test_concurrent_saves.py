@@ -34,9 +34,8 @@ from tests.production.services import (
     database_url,
     fresh_database,
     manage,
-    postgres_reachable,
     production_env,
-    redis_reachable,
+    require,
 )
 from tests.services.meanwhile import changed_during_the_write
 
@@ -130,8 +129,7 @@ def stack(request, sandbox, fabric_world, tmp_path_factory):
         finally:
             consoles[0].stop()
         return
-    if not (postgres_reachable() and redis_reachable()):
-        pytest.skip("needs PostgreSQL and Redis on 127.0.0.1 (CI provides both)")
+    require(postgres=True, redis=True)
     # Database 15, a prefix of its own: the suite's Redis databases get flushed by other tests.
     cache_url, prefix = f"{REDIS_URL.rsplit('/', 1)[0]}/15", f"test-{uuid.uuid4().hex}"
     with fresh_database() as name:

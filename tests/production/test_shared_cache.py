@@ -2,10 +2,8 @@
 
 import uuid
 
-import pytest
-
 from contracts_ui.cache import RedisCache
-from tests.production.services import REDIS_URL, redis_reachable
+from tests.production.services import REDIS_URL, require
 
 
 def test_every_operation_uses_the_one_client_of_its_pool():
@@ -15,8 +13,7 @@ def test_every_operation_uses_the_one_client_of_its_pool():
 
 
 def test_it_reads_what_it_wrote_from_several_threads():
-    if not redis_reachable():
-        pytest.skip("needs Redis on 127.0.0.1 (CI provides it)")
+    require(redis=True)
     from concurrent.futures import ThreadPoolExecutor
 
     cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})

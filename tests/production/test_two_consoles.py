@@ -24,9 +24,8 @@ from tests.production.services import (
     database_url,
     fresh_database,
     manage,
-    postgres_reachable,
     production_env,
-    redis_reachable,
+    require,
 )
 from tests.production.tcp_proxy import TcpProxy
 
@@ -58,8 +57,7 @@ class Pair:
 
 @pytest.fixture(scope="module")
 def pair(sandbox, fabric_world, tmp_path_factory):
-    if not (postgres_reachable() and redis_reachable()):
-        pytest.skip("needs PostgreSQL and Redis on 127.0.0.1 (CI provides both)")
+    require(postgres=True, redis=True)
     folder = tmp_path_factory.mktemp("two-consoles")
     # Database 15: the suite's own Redis databases (1, 2 in make test-services) get flushed.
     cache_url, cache_prefix = f"{REDIS_URL.rsplit('/', 1)[0]}/15", f"test-{uuid.uuid4().hex}"
