@@ -179,11 +179,11 @@ def decided_proposals(account: FabricAccount, limit: int = 50) -> list[Proposal]
     )
 
 
-def open_count(request: HttpRequest, access: AccountAccess) -> int:
-    """How many proposals wait in the account, for the top bar: one COUNT per request, none
-    for an account without a policy or a user who cannot decide."""
+def open_count(request: HttpRequest, access: AccountAccess) -> int | None:
+    """How many proposals wait in the account, for an editor's top bar: one COUNT per request.
+    None (no query, no link) for an account without a policy or a user who cannot decide."""
     if not access.can_edit or not Policy.of(access.account).active:
-        return 0
+        return None
     counted = getattr(request, "_contracts_ui_open_proposals", None)
     if counted is None:
         counted = request._contracts_ui_open_proposals = {}
