@@ -15,6 +15,7 @@ from django.core.cache import cache
 
 from contracts_ui import fabric
 from contracts_ui.audit import queries as audit_queries
+from contracts_ui.cache import near
 from contracts_ui.fabric.types import (
     CONTRACT_STATUSES,
     MAX_PAGE_SIZE,
@@ -37,6 +38,8 @@ STATUS_COUNTS_CACHE_SECONDS = 60
 ORGANIZATION_IDS_CACHE_SECONDS = 60
 # How long an account is remembered not to answer GET /v1/contracts after it answered 404.
 MISSING_ENDPOINT_SECONDS = 24 * 3600
+# Every contracts table reads that mark; another process may learn of it seconds late.
+near("fabric:no-account-contracts:", 10)
 # Enough for a merchant's own units; fabric pages at 100 at most.
 INTERNAL_PARTY_CHOICES = 100
 

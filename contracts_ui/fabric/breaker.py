@@ -21,6 +21,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.cache import cache
 
+from contracts_ui.cache import near
 from contracts_ui.fabric.errors import (
     FabricBadResponse,
     FabricError,
@@ -34,6 +35,9 @@ Outcome = Literal["success", "failure", "neutral"]
 _OPEN_MARK_SECONDS = 24 * 3600
 # A probe holds its slot at most this long beyond fabric's deadline before another may try.
 _PROBE_GRACE_SECONDS = 5
+# Every call reads the breaker: a process may take its state from memory for a second, so a
+# breaker opened by another process is seen up to a second late (its own changes, at once).
+near("fabric:breaker:", 1)
 
 
 class FabricCircuitOpen(FabricUnavailable):

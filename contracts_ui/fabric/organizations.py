@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 
+from contracts_ui.cache import near
 from contracts_ui.fabric.client import fabric_request, lookup_cache_key, quote_segment
 from contracts_ui.fabric.errors import FabricNotFound
 from contracts_ui.fabric.paging import fetch_page
@@ -10,6 +11,10 @@ from contracts_ui.fabric.types import FabricTenant, Organization, Page
 
 # How long an account is remembered not to answer GET /v1/organizations/{id}.
 _MISSING_ENDPOINT_SECONDS = 24 * 3600
+# Every page of an organization names it: names (cached for minutes anyway) and the missing-
+# endpoint mark may be read from a process's memory for a few seconds.
+near("fabric:organization:", 10)
+near("fabric:no-organization-endpoint:", 10)
 
 
 def list_organizations(

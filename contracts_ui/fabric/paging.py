@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.cache import cache
 
+from contracts_ui.cache import near
 from contracts_ui.fabric.client import api_base_url, fabric_request
 from contracts_ui.fabric.errors import FabricValidationError
 from contracts_ui.fabric.types import FabricTenant, Page
@@ -19,6 +20,9 @@ from contracts_ui.fabric.types import FabricTenant, Page
 # A learned limit is kept a day: long enough to stop refusals, short enough to notice a raise.
 _LEARNED_SECONDS = 24 * 3600
 _NUMBER = re.compile(r"\d+")
+# Every list call reads the learned limit; another process's lesson may arrive seconds late, as
+# one more refusal there would teach it.
+near("fabric:page-limit:", 10)
 
 
 def _learned_key(tenant: FabricTenant) -> str:

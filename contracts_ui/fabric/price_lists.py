@@ -6,10 +6,15 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 
+from contracts_ui.cache import near
 from contracts_ui.fabric.client import fabric_request, lookup_cache_key, quote_segment
 from contracts_ui.fabric.errors import FabricNotFound
 from contracts_ui.fabric.paging import fetch_page
 from contracts_ui.fabric.types import FabricTenant, Page, PriceList
+
+# A contract page names its price list: names, cached for minutes anyway, may be read from a
+# process's memory for a few seconds.
+near("fabric:price-list:", 10)
 
 
 def _fetch_price_list(tenant: FabricTenant, price_list_id: int) -> PriceList:

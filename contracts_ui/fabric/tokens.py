@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
+from contracts_ui.cache import near
 from contracts_ui.fabric.context import current_request_id
 from contracts_ui.fabric.errors import (
     FabricAuthError,
@@ -26,6 +27,9 @@ from contracts_ui.fabric.types import FabricTenant
 _MIN_TOKEN_CACHE_SECONDS = 5
 # fabric's documented default lifetime (REFERENCE.md §7), assumed when an answer omits it.
 DEFAULT_TOKEN_SECONDS = 600
+# A process may reuse the token it last read for a few seconds: it is renewed well before expiry
+# (FABRIC_TOKEN_RENEW_MARGIN), and a revoked one meets a 401, which forgets it here too.
+near("fabric:token:", 5)
 
 
 def token_url(tenant: FabricTenant) -> str:
