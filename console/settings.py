@@ -191,7 +191,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user and IP pair is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, keeping the request's user in memory per grants generation.
+    "contracts_ui.access.ModelBackend",
 ]
 # Five wrong passwords for one user from one IP lock that pair out for a cool-off; another IP,
 # and the same IP after the cool-off, can still log in, so nobody is locked out for good.

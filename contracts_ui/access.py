@@ -7,14 +7,18 @@ is a 404, so its existence is not revealed; a viewer asking to edit is a 403.
 With a shared cache (settings.SHARED_CACHE), a user's grants are read from the database once per
 grants generation and kept in the cache: any change to a grant, an account, a user or a group
 membership starts a new generation (signals.py calls forget_all_grants), so it takes effect on
-the next request in every process.
+the next request in every process. The request's user is kept the same way, in each process's
+memory (ModelBackend below): a logged-in request then reads nothing from the database.
 """
 
+import pickle
+import time
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.auth import backends
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -99,21 +103,66 @@ def forget_all_grants() -> None:
     transaction.on_commit(_new_generation)
 
 
-def _cached_grants(user: AbstractBaseUser) -> list[tuple[FabricAccount, str]]:
-    """The user's grants from the cache when stored under the current generation (one round trip
-    for both), else from the database, then stored under the generation read before it."""
-    key = _grants_key(user.pk)
-    found = cache.get_many([_GENERATION_KEY, key])
+def _grants_state(user_id: int) -> dict:
+    """The grants generation and the user's stored grants, in one round trip."""
+    return cache.get_many([_GENERATION_KEY, _grants_key(user_id)])
+
+
+def _generation(found: dict) -> str:
+    """The generation _grants_state found, else a new one (the cache was emptied)."""
     generation = found.get(_GENERATION_KEY)
-    stored = found.get(key)
     if generation is None:
         cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(_GENERATION_KEY)
-    elif stored is not None and stored[0] == generation:
+    return generation
+
+
+def _cached_grants(user: AbstractBaseUser) -> list[tuple[FabricAccount, str]]:
+    """The user's grants from the cache when stored under the current generation (one round trip
+    for both, made with the user's own when ModelBackend loaded it), else from the database,
+    then stored under the generation read before it."""
+    key = _grants_key(user.pk)
+    found = getattr(user, "_contracts_ui_grants_state", None) or _grants_state(user.pk)
+    generation = _generation(found)
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
         return stored[1]
     grants = _read_grants(user)
     cache.set(key, (generation, grants), _GRANTS_CACHE_SECONDS)
     return grants
+
+
+# User id -> (generation, monotonic time read, the user as read from the database, pickled): at
+# most _USERS_KEPT users, each for at most _GRANTS_CACHE_SECONDS. Pickled so that every request
+# gets its own copy, with nothing another request cached on it (permissions, related rows).
+_users: dict[str, tuple[str, float, bytes]] = {}
+_USERS_KEPT = 1000
+
+
+class ModelBackend(backends.ModelBackend):
+    """Django's ModelBackend, reading the request's user from the database once per grants
+    generation and process: a change to the user (its password, activity, superuser flag)
+    starts a new generation (signals.py), so it is read again on the next request."""
+
+    def get_user(self, user_id):
+        if not settings.SHARED_CACHE:
+            return super().get_user(user_id)
+        state = _grants_state(user_id)
+        generation = _generation(state)
+        kept = _users.get(str(user_id))
+        fresh = kept is not None and time.monotonic() - kept[1] < _GRANTS_CACHE_SECONDS
+        if fresh and kept[0] == generation:
+            user = pickle.loads(kept[2])  # noqa: S301 - this process's own pickle of a User
+        else:
+            read_at = time.monotonic()
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            if len(_users) >= _USERS_KEPT:
+                _users.clear()
+            _users[str(user_id)] = (generation, read_at, pickle.dumps(user))
+        user._contracts_ui_grants_state = state
+        return user
 
 
 def reachable_accounts(

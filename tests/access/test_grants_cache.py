@@ -133,3 +133,64 @@ class TestChangesTakeEffectOnTheNextRequest:
         generation = cache.get(access._GENERATION_KEY)
         Client().post(reverse("login"), {"username": "fiona", "password": "pw-fiona-1"})
         assert cache.get(access._GENERATION_KEY) == generation
+
+
+def user_queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    return sum('FROM "auth_user"' in query["sql"] for query in captured)
+
+
+class TestTheUserKeptPerGeneration:
+    """access.ModelBackend: the request's user is read from the database once per generation."""
+
+    def test_a_second_request_reads_no_user_from_the_database(self, console_world, shared_cache):
+        client = signed_in(console_world.editor_a)
+        client.get(ACCOUNTS)
+        assert user_queries(client, ACCOUNTS) == 0
+
+    def test_without_a_shared_cache_every_request_reads_it(self, console_world, settings):
+        settings.SHARED_CACHE = False
+        client = signed_in(console_world.editor_a)
+        client.get(ACCOUNTS)
+        assert user_queries(client, ACCOUNTS) == 1
+
+    def test_each_request_gets_its_own_copy(self, console_world, shared_cache):
+        backend = access.ModelBackend()
+        user_id = console_world.editor_a.pk
+        access.reachable_accounts(console_world.editor_a)  # starts the grants generation
+        first = backend.get_user(user_id)
+        with CaptureQueriesContext(connection) as captured:
+            second = backend.get_user(user_id)
+        assert len(captured) == 0
+        assert first == second
+        assert first is not second
+        second.first_name = "changed in one request"
+        assert backend.get_user(user_id).first_name == console_world.editor_a.first_name
+
+    def test_a_password_changed_elsewhere_ends_the_session_on_the_next_request(
+        self, console_world, shared_cache
+    ):
+        user = console_world.editor_a
+        client = signed_in(user)
+        assert client.get(ACCOUNTS).status_code == 200
+        user.set_password("a-new-password-9")
+        user.save()
+        assert client.get(ACCOUNTS).status_code == 302
+
+    def test_a_deactivated_user_is_out_on_the_next_request(self, console_world, shared_cache):
+        user = console_world.editor_a
+        client = signed_in(user)
+        assert client.get(ACCOUNTS).status_code == 200
+        user.is_active = False
+        user.save()
+        assert client.get(ACCOUNTS).status_code == 302
+
+    def test_a_new_superuser_flag_is_seen_on_the_next_request(self, console_world, shared_cache):
+        user = console_world.editor_a
+        client = signed_in(user)
+        admin_index = reverse("admin:index")
+        assert client.get(admin_index).status_code == 302
+        user.is_staff = user.is_superuser = True
+        user.save()
+        assert client.get(admin_index).status_code == 200
