@@ -4,9 +4,12 @@ Transport failures come back as FabricUnavailable, marked `outcome_unknown` when
 have reached fabric before the failure.
 """
 
+import functools
 import logging
+import os
 import threading
 import time
+import urllib.parse
 from typing import Any
 
 import requests
@@ -46,6 +49,12 @@ def session() -> requests.Session:
         if current is not None:
             current.close()
         current = requests.Session()
+        # requests would read the environment's proxies (and stat ~/.netrc) on every call, a
+        # tenth of a millisecond each time: the environment is read once instead (_proxies).
+        current.trust_env = False
+        current.verify = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        )
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         current.mount("https://", adapter)
         current.mount("http://", adapter)
@@ -76,7 +85,9 @@ def send(
     started = time.monotonic()
     outcome: str | int = "?"
     try:
-        response = session().request(method, url, timeout=timeout, **kwargs)
+        response = session().request(
+            method, url, timeout=timeout, proxies=_proxies(_origin(url)), **kwargs
+        )
         outcome = response.status_code
         return response
     except requests.RequestException as exc:
@@ -108,6 +119,17 @@ def send(
                 "attempt": attempt,
             },
         )
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@functools.cache
+def _proxies(origin: str) -> dict[str, str]:
+    """The environment's proxies (HTTPS_PROXY, NO_PROXY...) for fabric's origin, read once."""
+    return requests.utils.get_environ_proxies(origin)
 
 
 def _may_have_been_sent(exc: requests.RequestException) -> bool:

@@ -1,8 +1,13 @@
-"""The pooled per-thread session behind every call."""
+"""The pooled per-thread session behind every call, and the environment's proxies."""
 
+import http.server
 import threading
 
+import pytest
+
 from contracts_ui.fabric import transport
+from contracts_ui.fabric.errors import FabricUnavailable
+from contracts_ui.fabric.types import FabricTenant
 
 
 def test_each_thread_has_its_own_session():
@@ -20,3 +25,63 @@ def test_the_pool_is_sized_by_settings_and_does_not_retry(settings):
     assert adapter._pool_maxsize == 3
     assert adapter._pool_connections == 3
     assert adapter.max_retries.total == 0
+
+
+class _RecordingProxy(http.server.BaseHTTPRequestHandler):
+    """A forward proxy that answers every request itself and keeps the request line."""
+
+    seen: list[str] = []
+
+    def do_GET(self):
+        type(self).seen.append(self.path)
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def proxy(monkeypatch):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingProxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _RecordingProxy.seen = []
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("NO_PROXY", "direct.invalid")
+    transport._proxies.cache_clear()
+    yield _RecordingProxy.seen
+    transport._proxies.cache_clear()
+    server.shutdown()
+    server.server_close()
+
+
+def _get(url: str):
+    tenant = FabricTenant(account_id="a" * 24, client_id="console", client_secret="s")
+    return transport.send(
+        tenant,
+        "GET",
+        url,
+        "/v1/ping",
+        request_id="r",
+        attempt=1,
+        deadline=transport.new_deadline(),
+        is_write=False,
+    )
+
+
+def test_the_environments_proxy_is_used_though_read_once(proxy):
+    assert _get("http://fabric.invalid/v1/ping").json() == {"ok": True}
+    assert _get("http://fabric.invalid/v1/ping?again=1").status_code == 200
+    assert proxy == ["http://fabric.invalid/v1/ping", "http://fabric.invalid/v1/ping?again=1"]
+    assert transport._proxies.cache_info().misses == 1
+
+
+def test_no_proxy_still_sends_a_host_direct(proxy):
+    with pytest.raises(FabricUnavailable):  # direct.invalid resolves nowhere: nothing proxied
+        _get("http://direct.invalid/v1/ping")
+    assert proxy == []
