@@ -1,5 +1,6 @@
 """Small presentational filters and tags: status badges, date cues, the contracts table."""
 
+import re
 from datetime import datetime
 from html import escape
 from urllib.parse import quote
@@ -54,6 +55,8 @@ class _ContractRowsHtml:
         self.zone = timezone.get_current_timezone()
         self.today = timezone.localdate()
         self._detail_urls: dict[str | None, tuple[str, str]] = {}
+        self._select_form = escape(select_form)
+        self._badges: dict[str, str] = {}
 
     def detail_url(self, contract) -> str:
         """reverse() once per organization; each contract's id is quoted as reverse() would."""
@@ -64,7 +67,9 @@ class _ContractRowsHtml:
                 args=[self.account_id, contract.party_id, self._PLACEHOLDER],
             )
             parts = self._detail_urls[contract.party_id] = tuple(shape.split(self._PLACEHOLDER))
-        return f"{parts[0]}{quote(contract.id, safe=_URL_SAFE)}{parts[1]}"
+        # fabric's ids are hex: quote() (a fifth of a row's time) only what needs it.
+        id_ = contract.id if _PLAIN.fullmatch(contract.id) else quote(contract.id, safe=_URL_SAFE)
+        return f"{parts[0]}{id_}{parts[1]}"
 
     def date_cell(self, moment: datetime | None, edge: Edge, cell: str = "<td>") -> str:
         """A date and its cue (presentation.cue, as the start_cue and end_cue filters word it)."""
@@ -82,16 +87,26 @@ class _ContractRowsHtml:
             f"{escape(found.text)}</span></td>"
         )
 
-    def select_cell(self, contract) -> str:
+    def select_cell(self, contract, contract_id_html: str) -> str:
         """A checkbox posting "_id|updatedAt" with the bulk form, so the preview can tell a
         contract changed since the user saw this row."""
         if not self.select_form:
             return ""
         value = f"{contract.id}|{format_datetime(contract.updated_at) or ''}"
         return (
-            f'<td><input type="checkbox" name="contract" form="{escape(self.select_form)}" '
-            f'value="{escape(value)}" aria-label="Select {escape(contract.contract_id)}"></td>'
+            f'<td><input type="checkbox" name="contract" form="{self._select_form}" '
+            f'value="{escape(value)}" aria-label="Select {contract_id_html}"></td>'
         )
+
+    def badge(self, status: str) -> str:
+        """The status cell's badge, written once per status and page."""
+        html = self._badges.get(status)
+        if html is None:
+            html = self._badges[status] = (
+                f'<span class="badge {escape(status_class(status))}">'
+                f"{escape(status.title())}</span>"
+            )
+        return html
 
     def organization_cell(self, row) -> str:
         if not self.show_organization:
@@ -121,13 +136,14 @@ class _ContractRowsHtml:
             if contract.updated_at
             else "—"
         )
+        contract_id_html = escape(contract.contract_id)
         return (
-            f'<tr id="contract-row-{escape(contract.id)}">{self.select_cell(contract)}'
+            f'<tr id="contract-row-{escape(contract.id)}">'
+            f"{self.select_cell(contract, contract_id_html)}"
             f'<td class="mono"><a href="{escape(self.detail_url(contract))}">'
-            f"{escape(contract.contract_id)}</a></td>{self.organization_cell(row)}"
+            f"{contract_id_html}</a></td>{self.organization_cell(row)}"
             f"{_MINOR}{escape(contract.contract_type or '—')}</td>"
-            f'<td><span class="badge {escape(status_class(contract.status))}">'
-            f"{escape(contract.status.title())}</span></td>"
+            f"<td>{self.badge(contract.status)}</td>"
             f"{self.date_cell(contract.start_date, 'start', _MINOR)}"
             f"{self.date_cell(contract.end_date, 'end')}"
             f"{_MINOR}{self.price_list_cell(row)}</td>"
@@ -142,6 +158,8 @@ _MINOR = '<td class="col-minor">'
 
 # What reverse() leaves unquoted in a path segment (django.urls.resolvers).
 _URL_SAFE = "!$&'()*+,;=/~:@"
+# An id quote() would leave as it is.
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def _cue_html(found: Cue | None) -> SafeString:
