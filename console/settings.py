@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contracts_ui.context_processors.navigation",
             ],
+            # {% url %} in every template, each URL worked out once per process.
+            "builtins": ["contracts_ui.templatetags.cached_urls"],
         },
     },
 ]
@@ -239,7 +241,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# English only: no translation catalogue is loaded, and nothing asks for the request's language
+# (reverse() and every localised value did, three thread-local reads each time).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
