@@ -11,7 +11,6 @@ the next request in every process. The request's user is kept the same way, in e
 memory (ModelBackend below): a logged-in request then reads nothing from the database.
 """
 
-import pickle
 import time
 import uuid
 from dataclasses import dataclass
@@ -132,10 +131,30 @@ def _cached_grants(user: AbstractBaseUser) -> list[tuple[FabricAccount, str]]:
     return grants
 
 
-# User id -> (generation, monotonic time read, the user as read from the database, pickled): at
-# most _USERS_KEPT users, each for at most _GRANTS_CACHE_SECONDS. Pickled so that every request
-# gets its own copy, with nothing another request cached on it (permissions, related rows).
-_users: dict[str, tuple[str, float, bytes]] = {}
+@dataclass(frozen=True)
+class _KeptUser:
+    """A user's row as read from the database: each request builds its own instance from it
+    (Model.from_db, as a query would), with nothing another request cached on one."""
+
+    generation: str
+    read_at: float  # time.monotonic()
+    model: type
+    db: str
+    field_names: tuple[str, ...]
+    values: tuple
+
+    @classmethod
+    def of(cls, user: AbstractBaseUser, generation: str, read_at: float) -> "_KeptUser":
+        names = tuple(field.attname for field in user._meta.concrete_fields)
+        values = tuple(getattr(user, name) for name in names)
+        return cls(generation, read_at, type(user), user._state.db, names, values)
+
+    def user(self) -> AbstractBaseUser:
+        return self.model.from_db(self.db, self.field_names, self.values)
+
+
+# User id -> its row, at most _USERS_KEPT users, each for at most _GRANTS_CACHE_SECONDS.
+_users: dict[str, _KeptUser] = {}
 _USERS_KEPT = 1000
 
 
@@ -150,9 +169,9 @@ class ModelBackend(backends.ModelBackend):
         state = _grants_state(user_id)
         generation = _generation(state)
         kept = _users.get(str(user_id))
-        fresh = kept is not None and time.monotonic() - kept[1] < _GRANTS_CACHE_SECONDS
-        if fresh and kept[0] == generation:
-            user = pickle.loads(kept[2])  # noqa: S301 - this process's own pickle of a User
+        fresh = kept is not None and time.monotonic() - kept.read_at < _GRANTS_CACHE_SECONDS
+        if fresh and kept.generation == generation:
+            user = kept.user()
         else:
             read_at = time.monotonic()
             user = super().get_user(user_id)
@@ -160,7 +179,7 @@ class ModelBackend(backends.ModelBackend):
                 return None
             if len(_users) >= _USERS_KEPT:
                 _users.clear()
-            _users[str(user_id)] = (generation, read_at, pickle.dumps(user))
+            _users[str(user_id)] = _KeptUser.of(user, generation, read_at)
         user._contracts_ui_grants_state = state
         return user
 
