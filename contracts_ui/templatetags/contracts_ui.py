@@ -3,7 +3,7 @@
 import re
 from datetime import datetime
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import template
 from django.http import QueryDict
@@ -201,14 +201,23 @@ class _ContractTableHead:
 
     def __init__(self, query: QueryDict | None, sort: str | None, order: str | None) -> None:
         self.query, self.sort, self.order = query, sort, order
+        # The query string's parameters encoded once, as QueryDict.urlencode would, in order;
+        # None where each link puts its own sort and order (their place, else the end).
+        self._parts: list[str | None] = []
+        for key, values in (query or QueryDict()).lists():
+            if key in ("sort", "order"):
+                self._parts.append(None)
+            elif key != "page":
+                self._parts.extend(urlencode({key: value}) for value in values)
+        self._keys = [key for key in (query or {}) if key in ("sort", "order")]
+        for key in ("sort", "order"):
+            if key not in self._keys:
+                self._keys.append(key)
+                self._parts.append(None)
 
     def _href(self, field: str, order: str) -> str:
-        params = QueryDict(mutable=True)
-        for key, values in self.query.lists():
-            params.setlist(key, values)
-        params["sort"], params["order"] = field, order
-        params.pop("page", None)
-        return escape(f"?{params.urlencode()}")
+        own = iter(urlencode({key: {"sort": field, "order": order}[key]}) for key in self._keys)
+        return escape("?" + "&".join(part or next(own) for part in self._parts))
 
     def cell(self, field: str, label: str, title: str = "", minor: bool = False) -> str:
         th = '<th scope="col"' + (' class="col-minor"' if minor else "")

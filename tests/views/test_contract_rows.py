@@ -148,22 +148,38 @@ def _querystring(request, **changes: str) -> str:
     return tag.render(RequestContext(request, {}))
 
 
-def test_the_head_links_each_column_as_querystring_would(rf):
-    query = {"q": 'C-"1"&<2>', "status": "ACTIVE", "sort": "endDate", "order": "asc", "page": "3"}
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": 'C-"1"&<2>', "status": "ACTIVE", "sort": "endDate", "order": "asc", "page": "3"},
+        # No sort or order yet: each link adds them at the end; several statuses are kept.
+        {"page": "3", "status": ["ACTIVE", "DRAFT"], "q": "é 1+1", "size": "50"},
+        # Only the order: it keeps its place, the sort goes last.
+        {"order": "asc", "q": "x", "page": "3"},
+    ],
+    ids=["sorted", "unsorted", "order-only"],
+)
+def test_the_head_links_each_column_as_querystring_would(rf, query):
     request = rf.get("/t/", query)
     html = _table(request, args="sortable=True")
+    # The form's defaults when the query names no sort: last modified, newest first.
+    current, order = query.get("sort", "updatedAt"), query.get("order", "desc")
     # Start, price list and last modified give way on a phone (col-minor); the others stay.
     for field, th in (
-        ("contractId", '<th scope="col">'),
-        ("status", '<th scope="col">'),
-        ("startDate", '<th scope="col" class="col-minor">'),
-        ("priceListId", '<th scope="col" class="col-minor">'),
-        ("updatedAt", '<th scope="col" class="col-minor">'),
+        ("contractId", '<th scope="col"'),
+        ("status", '<th scope="col"'),
+        ("startDate", '<th scope="col" class="col-minor"'),
+        ("endDate", '<th scope="col"'),
+        ("priceListId", '<th scope="col" class="col-minor"'),
+        ("updatedAt", '<th scope="col" class="col-minor"'),
     ):
-        href = _querystring(request, sort=field, order="asc")
-        assert f'{th}<a href="{href}" hx-get="{href}" hx-push-url="true">' in html
-    current = _querystring(request, sort="endDate", order="desc")
-    assert f'<th scope="col" aria-sort="ascending"><a href="{current}"' in html
+        if field == current:
+            href = _querystring(request, sort=field, order="desc" if order == "asc" else "asc")
+            running = "ascending" if order == "asc" else "descending"
+            assert f'{th} aria-sort="{running}"><a href="{href}" hx-get="{href}"' in html
+        else:
+            href = _querystring(request, sort=field, order="asc")
+            assert f'{th}><a href="{href}" hx-get="{href}" hx-push-url="true">' in html
     assert "page=3" not in html
     assert "<2>" not in html
 

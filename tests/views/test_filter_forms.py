@@ -56,3 +56,18 @@ def test_each_query_and_each_form_gets_its_own_markup():
     contracts = ContractFilterForm(QueryDict("")).fields_html(("sort",))
     assert '<option value="name" selected>' in organizations
     assert '<option value="updatedAt" selected>' in contracts
+
+
+def test_query_string_forms_share_their_fields_and_keep_their_own_state():
+    """PagingForm hands each form its class's fields as they are (no deep copy per request):
+    what differs between two requests' forms is their data, errors and cleaned values."""
+    bad = ContractFilterForm(QueryDict("page=0&end_from=2030-02-01&end_to=2030-01-01"))
+    good = ContractFilterForm(QueryDict("page=2&sort=endDate"))
+    assert bad.fields["page"] is good.fields["page"] is ContractFilterForm.base_fields["page"]
+    assert not bad.is_valid()
+    assert good.is_valid()
+    assert set(bad.errors) == {"page", "end_to"}
+    assert good.errors == {}
+    assert good.cleaned_data["page"] == 2
+    assert 'aria-invalid="true"' in str(bad["page"])
+    assert "aria-invalid" not in str(good["page"])
