@@ -49,6 +49,36 @@ def pytest_configure(config):
     )
 
 
+# Modules whose module-scoped fixture starts servers (gunicorn consoles, a migrated PostgreSQL
+# database): each goes to one xdist worker whole, so they start once a run, not once a worker.
+WHOLE_MODULES = frozenset(
+    {
+        "tests/production/test_audit_ledger_in_postgresql.py",
+        "tests/production/test_concurrent_saves.py",
+        "tests/production/test_two_consoles.py",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With -n, hand a worker one test at a time as it frees up (WHOLE_MODULES a module at a
+    time), so both workers finish together. xdist's own `load` sends long runs of tests ahead:
+    one worker sat idle for the last minute and a half while the other worked through its
+    backlog of browser tests. (`--dist loadgroup` would do this with marks, but its marks have
+    no effect under pytest 9.2, which no longer reads the node id xdist rewrites.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneTestAtATime(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in WHOLE_MODULES else nodeid
+
+    return OneTestAtATime(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     if not DOCUMENTED_ONLY:
         return

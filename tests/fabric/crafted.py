@@ -100,7 +100,10 @@ class running:
     def __init__(self, crafted: CraftedFabric) -> None:
         self.crafted = crafted
         self.server = _Server(crafted)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next poll: 0.5 s by default, paid by every test.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> CraftedFabric:
         self.crafted.url = f"http://127.0.0.1:{self.server.server_address[1]}"
