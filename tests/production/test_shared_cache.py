@@ -1,9 +1,11 @@
 """The shared cache's backend (contracts_ui/cache.py): Django's Redis cache, keeping its client,
 and answering the kinds of key near() names from memory for a few seconds."""
 
+import os
 import pickle
 import time
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -15,6 +17,13 @@ from django.urls import reverse
 from contracts_ui import cache as cache_module
 from contracts_ui.cache import RedisCache
 from tests.production.services import REDIS_URL, require
+
+
+def _own_database() -> str:
+    """REDIS_URL with a database of this xdist worker's own (10 and up): the tests below empty
+    theirs (clear() is FLUSHDB), which must not reach a test running on the other worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+    return urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{10 + int(worker)}"))
 
 
 def test_every_operation_uses_the_one_client_of_its_pool():
@@ -51,9 +60,9 @@ class TestNearCopies:
     def shared(self, monkeypatch):
         require(redis=True)
         monkeypatch.setitem(cache_module._NEAR_PREFIXES, self.PREFIX, 0.5)
-        backend = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+        backend = RedisCache(_own_database(), {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
         # Another process, writing to Redis behind this one's back.
-        other = redis.Redis.from_url(REDIS_URL)
+        other = redis.Redis.from_url(_own_database())
         yield backend, lambda key, value: other.set(backend.make_key(key), pickle.dumps(value))
         backend.clear()
         other.close()
@@ -140,7 +149,7 @@ def test_a_warm_contracts_table_makes_two_round_trips_to_redis(
     settings.CACHES = {
         "default": {
             "BACKEND": "contracts_ui.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _own_database(),
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     }
