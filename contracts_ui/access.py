@@ -108,11 +108,12 @@ def _grants_state(user_id: int) -> dict:
 
 
 def _generation(found: dict) -> str:
-    """The generation _grants_state found, else a new one (the cache was emptied)."""
+    """The generation _grants_state found, else a new one (the cache was emptied), noted in
+    `found` so a later read of the same state does not ask again."""
     generation = found.get(_GENERATION_KEY)
     if generation is None:
         cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(_GENERATION_KEY)
+        generation = found[_GENERATION_KEY] = cache.get(_GENERATION_KEY)
     return generation
 
 

@@ -17,6 +17,8 @@ Sessions, grants and locks never are: a change there must reach every process at
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -85,11 +87,22 @@ class RedisCache(DjangoRedisCache):
                 _copies[made_key] = (time.monotonic() + seconds, value)
 
     def _forget(self, keys, version=None) -> None:
+        """Drop this process's copies of `keys` (all of them when None) after a write."""
         global _writes
         with _copies_lock:
             _writes += 1
-            for key in keys:
+            if keys is None:
+                _copies.clear()
+            for key in keys or ():
                 _copies.pop(self.make_key(key, version=version), None)
+
+    @contextmanager
+    def _writing(self, keys, version=None) -> Iterator[None]:
+        """A write through Redis, after which (even a failed one) the copies are forgotten."""
+        try:
+            yield
+        finally:
+            self._forget(keys, version)
 
     def get(self, key, default=None, version=None):
         seconds = _near_seconds(key)
@@ -127,53 +140,34 @@ class RedisCache(DjangoRedisCache):
         return {key: answer[key] for key in keys if key in answer}
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
+        with self._writing([key], version):
             super().set(key, value, timeout, version)
-        finally:
-            self._forget([key], version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
+        with self._writing([key], version):
             return super().add(key, value, timeout, version)
-        finally:
-            self._forget([key], version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
+        with self._writing([key], version):
             return super().touch(key, timeout, version)
-        finally:
-            self._forget([key], version)
 
     def delete(self, key, version=None):
-        try:
+        with self._writing([key], version):
             return super().delete(key, version)
-        finally:
-            self._forget([key], version)
 
     def incr(self, key, delta=1, version=None):
-        try:
+        with self._writing([key], version):
             return super().incr(key, delta, version)
-        finally:
-            self._forget([key], version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
+        with self._writing(list(data), version):
             return super().set_many(data, timeout, version)
-        finally:
-            self._forget(data, version)
 
     def delete_many(self, keys, version=None):
         keys = list(keys)
-        try:
+        with self._writing(keys, version):
             return super().delete_many(keys, version)
-        finally:
-            self._forget(keys, version)
 
     def clear(self):
-        global _writes
-        try:
+        with self._writing(None):
             return super().clear()
-        finally:
-            with _copies_lock:
-                _writes += 1
-                _copies.clear()

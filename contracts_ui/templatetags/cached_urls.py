@@ -32,7 +32,9 @@ def cached_reverse(
     )
 
 
-def _reverse(view_name: str, args: tuple, kwargs: tuple, current_app) -> str:
+def reverse_url(view_name: str, args: tuple = (), kwargs: tuple = (), current_app=None) -> str:
+    """reverse(), worked out once per process; `kwargs` as (name, value) pairs. For Python
+    code that writes links on a hot path (the contracts table's rows) as the tag does."""
     key = (view_name, args, kwargs, current_app, get_script_prefix(), get_urlconf())
     try:
         hash(key)
@@ -55,7 +57,7 @@ class CachedURLNode(URLNode):
                 current_app = None
         url = ""
         try:
-            url = _reverse(view_name, args, kwargs, current_app)
+            url = reverse_url(view_name, args, kwargs, current_app)
         except NoReverseMatch:
             if self.asvar is None:
                 raise
