@@ -12,6 +12,8 @@ def parse_datetime(value: Any) -> datetime | None:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO date string, got {type(value).__name__}")
     parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:  # fabric's own `Z`: nothing to convert
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     try:
