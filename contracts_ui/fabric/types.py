@@ -1,7 +1,9 @@
 """fabric's records as frozen dataclasses, each parsed from fabric's JSON by `from_api`.
 
-They have slots: a 50-row page builds 100 of them, and a frozen dataclass without slots took
-twice as long to make (each field set through object.__setattr__ on its __dict__).
+A contract and the records inside it have slots: a 50-row page builds 100 of them, and a frozen
+dataclass without slots took half as long again to make. The others keep their __dict__: an
+Organization or a PriceList is pickled into the shared cache, and a layout changed between two
+releases would read the older one's entries back wrong (tests/fabric/test_types.py).
 
 Parsing is tolerant of absent optional fields; a missing `_id` or a value of the wrong kind
 raises (KeyError, TypeError, ValueError), which the client reports as FabricBadResponse.
@@ -37,7 +39,7 @@ ENDPOINTS_UNDOCUMENTED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FabricTenant:
     """One fabric account, the API client the console uses for it, and where it is reached.
 
@@ -67,7 +69,7 @@ class FabricTenant:
         return json.dumps(context, separators=(",", ":"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page[T]:
     """One page of a fabric list: the items and where they sit in the whole result.
 
@@ -160,7 +162,7 @@ class Page[T]:
         return self.number + 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Organization:
     id: str
     name: str
@@ -311,7 +313,7 @@ class Contract:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PriceList:
     id: str
     price_list_id: int
@@ -340,7 +342,7 @@ class PriceList:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InternalParty:
     """One of the merchant's own staff or units."""
 
@@ -363,7 +365,7 @@ class InternalParty:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InternalPartyLink:
     """An association between an organization (party) and an internal party."""
 
@@ -386,7 +388,7 @@ class InternalPartyLink:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContractQuery:
     """Filters and sort order for a contract list, in the console's terms."""
 
