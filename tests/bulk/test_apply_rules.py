@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from contracts_ui import bulk, locks
@@ -223,7 +224,14 @@ def test_a_run_waiting_out_a_dead_workers_lock_keeps_reporting_and_is_not_handed
     sandbox.admin.clear_requests()
     dead_workers_lock = locks.contract_lock(ACCOUNT_A, contract["_id"])
     dead_workers_lock.__enter__()
-    running = threading.Thread(target=_run, args=(job,))
+
+    def worker() -> None:
+        try:
+            _run(job)
+        finally:
+            connections.close_all()  # a thread's own; the test database is dropped at the end
+
+    running = threading.Thread(target=worker)
     running.start()
     try:
         time.sleep(2.5)  # the item waits for the lock, past BULK_STALE_SECONDS
