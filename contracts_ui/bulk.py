@@ -9,6 +9,7 @@ through services.contract_edit — the same audited path, conflict check and rul
 
 import calendar
 import logging
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -395,6 +396,20 @@ def _still_owned(job: BulkJob, run: int) -> None:
         raise _RunOver
 
 
+def _keep_reporting(job: BulkJob, run: int, stop: threading.Event) -> None:
+    """Renew the heartbeat every third of BULK_STALE_SECONDS until `stop`, whatever the items do:
+    an item may wait out a dead worker's contract lock (lock_ttl, longer than BULK_STALE_SECONDS)
+    with every pool thread blocked, and a live run that stopped reporting would be handed on
+    while it still writes. Ends when the run no longer owns the job."""
+    try:
+        while not stop.wait(settings.BULK_STALE_SECONDS / 3):
+            _still_owned(job, run)
+    except _RunOver:
+        pass
+    finally:
+        connections.close_all()
+
+
 def _work(job: BulkJob, run: int, item: BulkItem, access, actor, parent) -> None:
     try:
         _still_owned(job, run)
@@ -480,16 +495,24 @@ def apply_job(job_id: int, run: int) -> dict[str, int]:
         )
         job.save(update_fields=["audit_event"])
     items = list(job.items.filter(outcome__in=_OPEN).order_by("position"))
-    with ThreadPoolExecutor(max_workers=max(1, settings.BULK_CONCURRENCY)) as pool:
-        futures = [
-            pool.submit(_work, job, run, item, access, actor, job.audit_event) for item in items
-        ]
-        for future in futures:
-            try:
-                future.result()
-            except _RunOver:
-                for later in futures:
-                    later.cancel()
+    stop = threading.Event()
+    reporting = threading.Thread(target=_keep_reporting, args=(job, run, stop), daemon=True)
+    reporting.start()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, settings.BULK_CONCURRENCY)) as pool:
+            futures = [
+                pool.submit(_work, job, run, item, access, actor, job.audit_event) for item in items
+            ]
+            for future in futures:
+                try:
+                    future.result()
+                except _RunOver:
+                    for later in futures:
+                        later.cancel()
+    finally:
+        # Also when an item failed unexpectedly: a run that stopped must be seen as stale.
+        stop.set()
+        reporting.join()
     close_old_connections()
     _finish(job, run)
     return counts(job)

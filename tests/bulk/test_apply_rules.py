@@ -3,11 +3,14 @@ is skipped, what is never sent, and what cancel and a lost grant do. A real work
 it in test_bulk_jobs.py."""
 
 import re
+import threading
+import time
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
-from contracts_ui import bulk
+from contracts_ui import bulk, locks
 from contracts_ui.models import AccountGrant, BulkJob, BulkJobState
 from tests.conftest import ACCOUNT_A, create_contract, fabric_headers
 
@@ -205,3 +208,40 @@ def test_a_contract_deleted_after_the_preview_is_skipped_not_failed(
         "RULE-DOOMED": ("skipped", "Deleted at fabric since the preview; not written."),
     }
     assert _puts(sandbox, organization) == [live["_id"]]
+
+
+def test_a_run_waiting_out_a_dead_workers_lock_keeps_reporting_and_is_not_handed_on(
+    editor_client, console_world, sandbox, organization, transactional_db, settings
+):
+    """The contract its killed worker was writing waits for that worker's lock (up to lock_ttl,
+    longer than BULK_STALE_SECONDS) with no item started meanwhile: the run still reports, so
+    the job is not queued again while it writes."""
+    settings.BULK_STALE_SECONDS = 1
+    contract = create_contract(sandbox, organization, contractId="RULE-LOCKED")
+    job = _job(editor_client, organization, [contract], action="set-status", new_status="INACTIVE")
+    assert bulk.start(job)
+    job.items.update(outcome="started")  # in flight when its worker died
+    sandbox.admin.clear_requests()
+    dead_workers_lock = locks.contract_lock(ACCOUNT_A, contract["_id"])
+    dead_workers_lock.__enter__()
+
+    def worker() -> None:
+        try:
+            _run(job)
+        finally:
+            connections.close_all()  # a thread's own; the test database is dropped at the end
+
+    running = threading.Thread(target=worker)
+    running.start()
+    try:
+        time.sleep(2.5)  # the item waits for the lock, past BULK_STALE_SECONDS
+        job.refresh_from_db()
+        assert job.state == BulkJobState.RUNNING
+        assert not bulk.resume_stale(job)
+    finally:
+        dead_workers_lock.__exit__(None, None, None)
+        running.join(30)
+    job.refresh_from_db()
+    assert (job.state, job.run) == (BulkJobState.FINISHED, 1)
+    assert job.items.get().outcome == "done"
+    assert _puts(sandbox, organization) == [contract["_id"]]
