@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +26,6 @@ from contracts_ui import audit, fabric, locks, selectors, services
 from contracts_ui.access import AccountAccess, reachable_accounts
 from contracts_ui.audit import Actor
 from contracts_ui.fabric.types import Contract, FabricTenant
-from contracts_ui.fabric.values import format_datetime
 from contracts_ui.models import (
     AccountRole,
     BulkAction,
@@ -101,15 +100,16 @@ class BulkChange:
         return services.EDIT_SECTIONS[_SECTION[self.action]]
 
     def after(self, contract: Contract) -> dict[str, Any]:
-        """The fields this change sets, under fabric's names and formats (may raise Problem)."""
+        """The fields this change sets, under fabric's names and formats (may raise Problem): a
+        new end date as the write sends it (services.wire_value), so the plan is what is sent."""
         match self.action:
             case BulkAction.EXTEND_END:
                 if contract.end_date is None:
                     raise Problem("The contract has no end date to extend.")
                 end = add_months(contract.end_date.date(), self.months or 0)
-                return {"endDate": _midnight(end, contract.end_date)}
+                return {"endDate": services.wire_value(end)}
             case BulkAction.SET_END:
-                return {"endDate": _midnight(self.end_date, contract.end_date)}
+                return {"endDate": services.wire_value(self.end_date)}
             case BulkAction.SET_STATUS:
                 return {"status": self.status}
             case _:
@@ -118,12 +118,6 @@ class BulkChange:
 
 class Problem(Exception):
     """Why fabric would refuse (or the console will not send) one contract's change."""
-
-
-def _midnight(day: date, keep: datetime | None) -> str:
-    """A new date at the time of day the old one had, in fabric's format."""
-    at = keep.timetz() if keep else datetime.min.time().replace(tzinfo=UTC)
-    return format_datetime(datetime.combine(day, at))
 
 
 def _price_list_problem(tenant: FabricTenant, price_list_id: int) -> str:
