@@ -1,7 +1,8 @@
 """Dates typed digit by digit, as people type them, in every place the console asks for one.
 
 Chromium's date field holds a valid date after each digit of the year ("2" is year 0002): a
-filter must not apply it mid-typing, and an edit form must not reset the field while it is typed.
+filter must not apply it mid-typing, and an edit form must not reset the field, or take the
+keyboard from it, while it is typed.
 """
 
 import re
@@ -115,3 +116,54 @@ def test_create_form_takes_typed_dates(console, page, new_organization, sandbox)
     created = next(item for item in listed["data"] if item["contractId"] == contract_id)
     assert created["startDate"].startswith("2026-03-01")
     assert created["endDate"].startswith("2027-02-28")
+
+
+# The page's state at the first moment its own code can see the swapped-in dates form (a
+# MutationObserver's callback runs before any timer or keystroke waiting behind the swap).
+WATCH_DATES_FORM = """() => { window.datesFormShown = new Promise(resolve => {
+  new MutationObserver((records, observer) => {
+    if (!document.querySelector('#row-dates form')) return;
+    observer.disconnect();
+    resolve({
+      focused: document.activeElement.name || document.activeElement.tagName,
+      settled: !document.querySelector('.htmx-added, .htmx-settling'),
+    });
+  }).observe(document.body, {childList: true, subtree: true});
+}); }"""
+
+
+def test_an_edit_form_is_ready_the_moment_it_appears(console, page, new_organization, sandbox):
+    """A person may type into End date as soon as the form shows. Its focus moving to the first
+    field later (htmx's settle timer runs late on a busy machine) took the keyboard mid-year:
+    End date was left at year 0002, the browser refused the save and never sent it."""
+    organization = new_organization(
+        "Ready form",
+        [
+            {
+                "status": "ACTIVE",
+                "startDate": "2026-01-01T00:00:00.000Z",
+                "endDate": "2026-12-31T00:00:00.000Z",
+            }
+        ],
+    )
+    contract = organization.contracts[0]
+    console.log_in(page, *EDITOR)
+    page.goto(
+        console.url(
+            "contract-detail",
+            account_id=console.world.account_a.account_id,
+            organization_id=organization.id,
+            contract_id=contract["_id"],
+        )
+    )
+    page.evaluate(WATCH_DATES_FORM)
+    page.get_by_role("link", name="Edit dates").click()
+    assert page.evaluate("window.datesFormShown") == {"focused": "start_date", "settled": True}
+
+    type_date(page.get_by_label("End date"), "2027-09-30")
+    page.get_by_role("button", name="Save").click()
+    dates = page.locator("#row-dates")
+    expect(dates.get_by_role("status")).to_have_text("Saved")
+    expect(dates).to_contain_text("2026-01-01 → 2027-09-30")
+    stored = sandbox.call("GET", contract_path(contract), headers=fabric_headers(sandbox)).json
+    assert stored["endDate"].startswith("2027-09-30")
