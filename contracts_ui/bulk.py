@@ -26,6 +26,7 @@ from contracts_ui import audit, fabric, locks, selectors, services
 from contracts_ui.access import AccountAccess, reachable_accounts
 from contracts_ui.audit import Actor
 from contracts_ui.fabric.types import Contract, FabricTenant
+from contracts_ui.fabric.values import format_datetime
 from contracts_ui.models import (
     AccountRole,
     BulkAction,
@@ -101,15 +102,17 @@ class BulkChange:
 
     def after(self, contract: Contract) -> dict[str, Any]:
         """The fields this change sets, under fabric's names and formats (may raise Problem): a
-        new end date as the write sends it (services.wire_value), so the plan is what is sent."""
+        new end date as the write sends it (services.wire_value: at the old one's time of day),
+        so the plan is what is sent."""
+        ended = format_datetime(contract.end_date)
         match self.action:
             case BulkAction.EXTEND_END:
                 if contract.end_date is None:
                     raise Problem("The contract has no end date to extend.")
                 end = add_months(contract.end_date.date(), self.months or 0)
-                return {"endDate": services.wire_value(end)}
+                return {"endDate": services.wire_value(end, ended)}
             case BulkAction.SET_END:
-                return {"endDate": services.wire_value(self.end_date)}
+                return {"endDate": services.wire_value(self.end_date, ended)}
             case BulkAction.SET_STATUS:
                 return {"status": self.status}
             case _:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -19,6 +19,7 @@ from contracts_ui import audit, fabric, locks
 from contracts_ui.access import AccountAccess
 from contracts_ui.audit import Actor
 from contracts_ui.fabric.types import Contract, FabricTenant, InternalPartyLink
+from contracts_ui.fabric.values import format_datetime
 from contracts_ui.forms import edits as edit_forms
 from contracts_ui.models import AuditAction
 from contracts_ui.selectors import LedgerRef
@@ -39,11 +40,28 @@ def form_field_name(fabric_field: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", fabric_field).lower()
 
 
-def wire_value(value: Any) -> Any:
-    """A form's Python value as fabric takes it: a date becomes midnight UTC with milliseconds."""
+def wire_value(value: Any, replacing: Any = None) -> Any:
+    """A form's Python value as fabric takes it. A date becomes that day at the time of day of
+    the moment it replaces (fabric's text, `replacing`), else at midnight UTC: a contract that
+    ended at 23:59:59.999 and is moved to another day still ends at the end of that day, where
+    midnight would have ended it almost a day early."""
     if isinstance(value, date) and not isinstance(value, datetime):
-        return f"{value.isoformat()}T00:00:00.000Z"
+        replaced = _in_utc(replacing)
+        if replaced is None:
+            return f"{value.isoformat()}T00:00:00.000Z"
+        return format_datetime(datetime.combine(value, replaced.timetz()))
     return value
+
+
+def _in_utc(text: Any) -> datetime | None:
+    """fabric's text of a moment when it is in UTC, as fabric writes it. A form shows the day
+    of the text as written (values_of), so a time of day in another offset could move the day
+    once converted: such a moment, or no moment, gives None."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.utcoffset() == timedelta(0) else None
 
 
 @dataclass(frozen=True)
@@ -80,11 +98,12 @@ class EditSection:
     def changes(self, values: Mapping[str, Any], seen: Snapshot) -> dict[str, Any]:
         """What the user changed from what they saw, in fabric's names and wire format.
 
-        Compared as Python values, so a date the user left alone keeps fabric's time of day.
+        Compared as Python values, so a date the user left alone keeps fabric's time of day,
+        and a date moved to another day keeps it too (wire_value).
         """
         before = self.values_of(seen.state)
         return {
-            fabric_name(name): wire_value(value)
+            fabric_name(name): wire_value(value, seen.state.get(fabric_name(name)))
             for name, value in values.items()
             if value != before.get(name)
         }

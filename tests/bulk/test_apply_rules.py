@@ -250,20 +250,20 @@ def test_a_run_waiting_out_a_dead_workers_lock_keeps_reporting_and_is_not_handed
 def test_a_new_end_date_is_planned_as_it_is_written_and_a_restart_sees_it_done(
     editor_client, console_world, sandbox, organization, transactional_db
 ):
-    """A changed date goes to fabric at midnight UTC (services.wire_value), whatever time of day
-    the old one had: the preview plans exactly that, so the plan is what the ledger says was
-    sent, and a worker restarted after the write finds the contract as planned, not changed."""
+    """A new end date goes to fabric at the old one's time of day (services.wire_value): the
+    preview plans exactly that, so the plan is what the ledger says was sent, and a worker
+    restarted after the write finds the contract as planned, not changed."""
     contract = create_contract(
         sandbox, organization, contractId="RULE-EOD", endDate="2026-12-31T23:59:59.999Z"
     )
     job = _job(editor_client, organization, [contract], action="extend-end", months="1")
     item = job.items.get()
-    assert item.planned == {"endDate": ["2026-12-31T23:59:59.999Z", "2027-01-31T00:00:00.000Z"]}
+    assert item.planned == {"endDate": ["2026-12-31T23:59:59.999Z", "2027-01-31T23:59:59.999Z"]}
     assert bulk.start(job)
     _run(job)
     item.refresh_from_db()
     assert item.outcome == "done"
-    assert item.audit_event.request_sent["body"] == {"endDate": "2027-01-31T00:00:00.000Z"}
+    assert item.audit_event.request_sent["body"] == {"endDate": "2027-01-31T23:59:59.999Z"}
 
     # Run 2 finds the item started, as after a worker died between the write and its record.
     item.outcome = "started"

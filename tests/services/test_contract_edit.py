@@ -10,7 +10,7 @@ from contracts_ui import fabric, services
 from contracts_ui.fabric.values import format_datetime
 from contracts_ui.models import AuditAction, AuditEvent, AuditOutcomeKind
 from contracts_ui.snapshot import Snapshot
-from tests.conftest import fabric_headers
+from tests.conftest import create_contract, fabric_headers
 from tests.services.meanwhile import changed_during_the_write
 
 
@@ -32,7 +32,7 @@ def edit(actor, access, contract: dict, section: str, values: dict, seen: Snapsh
     )
 
 
-def test_a_changed_date_is_sent_at_midnight_utc_and_the_other_keeps_its_time(
+def test_a_changed_date_keeps_its_time_of_day_and_one_left_alone_is_not_sent(
     actor, access, contract
 ):
     saved = edit(
@@ -54,6 +54,33 @@ def test_a_changed_date_is_sent_at_midnight_utc_and_the_other_keeps_its_time(
     assert event.contract_ref == contract["_id"]
     assert event.contract_id == str(contract["contractId"])
     assert event.outcome.outcome == AuditOutcomeKind.SUCCEEDED
+
+
+def test_a_date_moved_to_another_day_keeps_the_time_of_day_fabric_had(
+    actor, access, sandbox, console_world
+):
+    """A contract that ends at the end of its last day (23:59:59.999) still does after its end
+    date moves: midnight would end it almost a day early. A date with no time before it (none,
+    or a new contract's) is midnight UTC."""
+    contract = create_contract(
+        sandbox,
+        console_world.fabric.organization_a["_id"],
+        startDate="2026-01-01T08:30:00.000Z",
+        endDate="2026-12-31T23:59:59.999Z",
+    )
+    saved = edit(
+        actor,
+        access,
+        contract,
+        "dates",
+        {"start_date": date(2026, 2, 1), "end_date": date(2027, 6, 30)},
+    )
+    assert format_datetime(saved.contract.start_date) == "2026-02-01T08:30:00.000Z"
+    assert format_datetime(saved.contract.end_date) == "2027-06-30T23:59:59.999Z"
+    assert AuditEvent.objects.get().request_sent["body"] == {
+        "startDate": "2026-02-01T08:30:00.000Z",
+        "endDate": "2027-06-30T23:59:59.999Z",
+    }
 
 
 def test_the_flags_go_through_patch(actor, access, contract, sandbox):

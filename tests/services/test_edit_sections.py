@@ -3,6 +3,8 @@ its ledger action and whether only PATCH takes it; values go to fabric's names a
 
 from datetime import date
 
+import pytest
+
 from contracts_ui import fabric, services
 from contracts_ui.forms.edits import ContractEditForm
 from contracts_ui.models import AuditAction
@@ -67,3 +69,26 @@ def test_a_sections_form_shows_the_contract_and_signs_what_it_shows(
     assert form.initial["status"] == "INACTIVE"
     assert Snapshot.verify(form.initial["seen"]) == Snapshot.of(contract)
     assert form.initial["submission"]
+
+
+@pytest.mark.parametrize(
+    ("replacing", "written"),
+    [
+        ("2026-12-31T23:59:59.999Z", "2027-06-30T23:59:59.999Z"),
+        ("2026-12-31T08:30:00+00:00", "2027-06-30T08:30:00.000Z"),
+        # The form showed the text's own day: an offset's time of day could move it in UTC.
+        ("2027-01-01T01:00:00+02:00", "2027-06-30T00:00:00.000Z"),
+        ("2026-12-31T23:59:59", "2027-06-30T00:00:00.000Z"),
+        (None, "2027-06-30T00:00:00.000Z"),
+        ("", "2027-06-30T00:00:00.000Z"),
+        ("not a date", "2027-06-30T00:00:00.000Z"),
+    ],
+)
+def test_a_date_is_written_at_the_utc_time_of_day_of_the_moment_it_replaces(replacing, written):
+    assert services.wire_value(date(2027, 6, 30), replacing) == written
+
+
+def test_edge_days_keep_the_time_of_day_too():
+    assert services.wire_value(date(1, 1, 1), "9999-12-31T23:59:59.999Z") == (
+        "0001-01-01T23:59:59.999Z"
+    )
