@@ -54,9 +54,10 @@ def test_date_filters_apply_once_the_date_is_typed(console, page, new_organizati
     assert "end_to=0" not in page.url
 
 
-def test_inline_dates_edit_takes_typed_dates(console, page, new_organization, sandbox):
+def open_contract_of_2026(console, page, new_organization, label: str) -> dict:
+    """The editor, logged in, on the page of a new contract running through 2026."""
     organization = new_organization(
-        "Typed edit",
+        label,
         [
             {
                 "status": "ACTIVE",
@@ -75,6 +76,11 @@ def test_inline_dates_edit_takes_typed_dates(console, page, new_organization, sa
             contract_id=contract["_id"],
         )
     )
+    return contract
+
+
+def test_inline_dates_edit_takes_typed_dates(console, page, new_organization, sandbox):
+    contract = open_contract_of_2026(console, page, new_organization, "Typed edit")
     page.get_by_role("link", name="Edit dates").click()
     type_date(page.get_by_label("Start date"), "2026-02-15")
     type_date(page.get_by_label("End date"), "2027-08-31")
@@ -136,26 +142,7 @@ def test_an_edit_form_is_ready_the_moment_it_appears(console, page, new_organiza
     """A person may type into End date as soon as the form shows. Its focus moving to the first
     field later (htmx's settle timer runs late on a busy machine) took the keyboard mid-year:
     End date was left at year 0002, the browser refused the save and never sent it."""
-    organization = new_organization(
-        "Ready form",
-        [
-            {
-                "status": "ACTIVE",
-                "startDate": "2026-01-01T00:00:00.000Z",
-                "endDate": "2026-12-31T00:00:00.000Z",
-            }
-        ],
-    )
-    contract = organization.contracts[0]
-    console.log_in(page, *EDITOR)
-    page.goto(
-        console.url(
-            "contract-detail",
-            account_id=console.world.account_a.account_id,
-            organization_id=organization.id,
-            contract_id=contract["_id"],
-        )
-    )
+    contract = open_contract_of_2026(console, page, new_organization, "Ready form")
     page.evaluate(WATCH_DATES_FORM)
     page.get_by_role("link", name="Edit dates").click()
     assert page.evaluate("window.datesFormShown") == {"focused": "start_date", "settled": True}
