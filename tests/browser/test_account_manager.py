@@ -84,7 +84,7 @@ def test_edits_dates_status_and_price_list_and_sees_the_history(
         ],
     )
     contract = organization.contracts[0]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-detail",
@@ -159,7 +159,7 @@ def test_a_conflicting_change_is_shown_and_resolved(
 ):
     organization = new_organization("Fabrikam", [{"status": "DRAFT", "contractType": "TYPE-A"}])
     contract = organization.contracts[0]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-detail",
@@ -199,7 +199,7 @@ def test_creates_soft_deletes_and_restores_a_contract(
 ):
     organization = new_organization("Wingtip")
     contract_id = f"{organization.token}-NEW"
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-list",

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_account_manager import EDITOR, contract_path
+from tests.browser.test_account_manager import contract_path
 from tests.conftest import fabric_headers
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,7 @@ def test_delete_then_undo_restores_the_contract(
 ):
     organization = new_organization("Undo", [{"status": "ACTIVE"}])
     contract = organization.contracts[0]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-detail",

@@ -6,8 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_account_manager import EDITOR
-
 pytestmark = pytest.mark.browser
 
 
@@ -17,7 +15,7 @@ def test_show_deleted_then_restore_and_the_lookup_finds_them(
     organization = new_organization("Deleted", [{"status": "ACTIVE"}, {"status": "DRAFT"}])
     gone, kept = organization.contracts
     account_id = console.world.account_a.account_id
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-delete",

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_account_manager import EDITOR, contract_path
+from tests.browser.test_account_manager import contract_path
 from tests.conftest import fabric_headers
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_a_failed_read_says_what_happened_and_retry_repeats_it(
     console, page, new_organization, sandbox, no_breaker, page_problems, fault, status, words
 ):
     organization = new_organization("Retry", [{"status": "ACTIVE"}, {"status": "DRAFT"}])
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-list",
@@ -69,7 +69,7 @@ def test_a_failed_read_says_what_happened_and_retry_repeats_it(
 
 
 def _open_status_edit(console, page, organization) -> None:
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-detail",

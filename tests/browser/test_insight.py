@@ -37,7 +37,7 @@ def test_timeline_of_an_organization(
             {"status": "INACTIVE", "startDate": "2024-05-01", "endDate": "2025-03-01"},
         ],
     )
-    console.log_in(page, *VIEWER)
+    console.sign_in(page, console.world.viewer_a)
     page.goto(
         console.url(
             "contract-list",
@@ -79,7 +79,7 @@ def test_a_busy_timeline_stays_short_and_every_bar_can_be_clicked(
             for status, start, end in busy_organization_specs()
         ],
     )
-    console.log_in(page, *VIEWER)
+    console.sign_in(page, console.world.viewer_a)
     page.goto(
         console.url(
             "contract-timeline",
@@ -169,7 +169,7 @@ def test_an_excel_export_opens_ready_to_sort(console, page, new_organization, sc
             )
         ],
     )
-    console.log_in(page, *VIEWER)
+    console.sign_in(page, console.world.viewer_a)
     page.goto(
         console.url(
             "contract-list",
@@ -274,7 +274,7 @@ def test_the_audit_log_is_not_clipped_at_laptop_widths(
         **common,
     )
     page.set_viewport_size({"width": width, "height": 900})
-    console.log_in(page, *VIEWER)
+    console.sign_in(page, console.world.viewer_a)
     page.goto(console.url("audit-list", account_id=console.world.account_a.account_id))
     expect(page.locator("#audit-log tbody tr")).to_have_count(3)
     page.get_by_text("Technical detail").click()

@@ -66,7 +66,7 @@ def test_pages_fit_a_phone_width(console, page, new_organization, check_accessib
 @pytest.mark.browser
 def test_every_htmx_request_shows_progress(console, page, new_organization, sandbox):
     organization = new_organization("Slow", [{"status": "ACTIVE"}, {"status": "DRAFT"}])
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-list",

@@ -8,12 +8,11 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-EDITOR = ("alice", "pw-alice-1")
 UNAVAILABLE = re.compile(r"fabric (is )?unavailable")
 
 
 def open_contract_list(console, page, organization) -> None:
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-list",

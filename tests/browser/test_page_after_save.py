@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import type_date
-from tests.browser.test_account_manager import EDITOR, contract_path
+from tests.browser.test_account_manager import contract_path
 from tests.conftest import fabric_headers
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_every_place_is_current_after_each_edit_type(
         "Current page", [{"status": "DRAFT", "contractType": "SPOT", "priceListId": 100000}]
     )
     contract = organization.contracts[0]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-detail",

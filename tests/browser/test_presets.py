@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_account_manager import EDITOR
-
 pytestmark = pytest.mark.browser
 
 
@@ -30,7 +28,7 @@ def test_presets_narrow_the_table_and_counts_lead_to_it(
         "Presets", [spec | {"startDate": "2020-01-01T00:00:00.000Z"} for spec in specs]
     )
     ids = [contract["contractId"] for contract in organization.contracts]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-list",
@@ -79,7 +77,7 @@ def test_several_statuses_at_once_with_htmx_and_without_javascript(
         account_id=console.world.account_a.account_id,
         organization_id=organization.id,
     )
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(url)
     rows = page.locator("#contract-browser tbody tr")
     expect(rows).to_have_count(4)
@@ -99,7 +97,7 @@ def test_several_statuses_at_once_with_htmx_and_without_javascript(
     context = chromium.new_context(java_script_enabled=False, locale="en-GB", timezone_id="UTC")
     try:
         plain = context.new_page()
-        console.log_in(plain, *EDITOR)
+        console.sign_in(plain, console.world.editor_a)
         plain.goto(url)
         group = plain.get_by_role("group", name="Status")
         group.get_by_role("checkbox", name="Active", exact=True).check()

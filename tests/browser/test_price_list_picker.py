@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import type_date
-from tests.browser.test_account_manager import EDITOR, contract_path
+from tests.browser.test_account_manager import contract_path
 from tests.conftest import fabric_headers
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_a_price_list_is_picked_by_typing_part_of_its_name(
     organization = new_organization("Picker", [{"status": "ACTIVE"}])
     contract = organization.contracts[0]
     current = price_lists["current"]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-detail",
@@ -85,7 +85,7 @@ def test_the_create_form_picks_a_price_list_too(
     organization = new_organization("Picker create")
     contract_id = f"{organization.token}-PL"
     current = price_lists["current"]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-create",

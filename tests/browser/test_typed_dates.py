@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import type_date
-from tests.browser.test_account_manager import EDITOR, contract_path
+from tests.browser.test_account_manager import contract_path
 from tests.conftest import fabric_headers
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def test_date_filters_apply_once_the_date_is_typed(console, page, new_organizati
         ],
     )
     early, middle, late = (contract["contractId"] for contract in organization.contracts)
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-list",
@@ -67,7 +67,7 @@ def open_contract_of_2026(console, page, new_organization, label: str) -> dict:
         ],
     )
     contract = organization.contracts[0]
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-detail",
@@ -98,7 +98,7 @@ def test_inline_dates_edit_takes_typed_dates(console, page, new_organization, sa
 def test_create_form_takes_typed_dates(console, page, new_organization, sandbox):
     organization = new_organization("Typed create")
     contract_id = f"{organization.token}-TYPED"
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.goto(
         console.url(
             "contract-create",

@@ -11,7 +11,6 @@ from tests.browser.test_look import STICKING_OUT
 
 pytestmark = pytest.mark.browser
 
-EDITOR = ("alice", "pw-alice-1")
 WIDTHS = (390, 1024, 1440)
 # Content cut off where no scrolling shows it (the visually-hidden helper is cut by design).
 CLIPPED = """() => Array.from(document.querySelectorAll('body *'))
@@ -70,7 +69,7 @@ def test_pages_at_each_width(console, page, new_organization, check_accessibilit
             message=message,
             fabric_status=200 if message == "" else 400,
         )
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     pages = {
         "contract-table": console.url(
             "contract-list", account_id=account_id, organization_id=organization.id
@@ -104,7 +103,7 @@ def test_pages_at_each_width(console, page, new_organization, check_accessibilit
 
 def test_filters_fold_on_a_phone(console, page, new_organization):
     organization = new_organization("Fold", [{"status": "ACTIVE"}, {"status": "DRAFT"}])
-    console.log_in(page, *EDITOR)
+    console.sign_in(page, console.world.editor_a)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(
         console.url(
