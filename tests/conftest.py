@@ -79,7 +79,11 @@ def pytest_xdist_make_scheduler(config, log):
     return OneTestAtATime(config, log)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    # The `slow` tests first (after tests/browser/ marks its own): xdist hands out tests in this
+    # order, so the long ones start early and the short ones even out the end of the run.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if not DOCUMENTED_ONLY:
         return
     kept = [item for item in items if item.get_closest_marker("undocumented") is None]
