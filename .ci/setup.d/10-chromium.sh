@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser suite drives Debian's Chromium (Playwright cannot download its own browser here):
-# its headless shell, the build Playwright itself runs for headless tests, and the full browser
-# for a person who wants to watch a test (tests/browser/conftest.py says which is used).
+# its headless shell, the build Playwright itself runs for headless tests; the full browser is
+# what tests/browser/conftest.py falls back to where only it is installed.
 set -euo pipefail
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromium-headless-shell ]; then
     echo "chromium: $(/usr/bin/chromium-headless-shell --version 2>/dev/null || echo present)"

@@ -54,11 +54,6 @@ def log_in_here(page, user: tuple[str, str] = EDITOR) -> None:
     page.wait_for_url(re.compile(r"^(?!.*/login/).*$"))
 
 
-def log_in(console, page) -> None:
-    """Logged in before the scenario starts; its logins after a session ended are typed."""
-    console.sign_in(page, console.world.editor_a)
-
-
 def type_over(field, text: str) -> None:
     field.click()
     field.press("ControlOrMeta+a")
@@ -136,7 +131,7 @@ def saved(page, typed: str) -> None:
 def test_an_edit_saved_after_the_session_ended_is_kept_through_the_login(
     console, page, place, check_accessibility
 ):
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     open_details_edit(page, place, "FRAMEWORK-A")
     page.context.clear_cookies(name="sessionid")
     page.get_by_role("button", name="Save").click()
@@ -157,7 +152,7 @@ def test_an_edit_saved_after_the_session_ended_is_kept_through_the_login(
 def test_a_filter_typed_after_the_session_ended_takes_the_whole_page_to_login_and_back(
     console, page, place
 ):
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     page.goto(place.list_url)
     page.context.clear_cookies(name="sessionid")
     page.get_by_label("Contract id contains").click()
@@ -170,7 +165,7 @@ def test_a_filter_typed_after_the_session_ended_takes_the_whole_page_to_login_an
 
 
 def test_paging_after_the_session_ended_goes_to_login_and_back_to_that_page(console, page, place):
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     page.goto(place.list_url)
     page.context.clear_cookies(name="sessionid")
     page.get_by_role("link", name="Next →").click()
@@ -183,7 +178,7 @@ def test_paging_after_the_session_ended_goes_to_login_and_back_to_that_page(cons
 def test_the_history_panel_refreshed_after_the_session_ended_goes_to_login_and_back(
     console, page, place
 ):
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     open_details_edit(page, place, "FRAMEWORK-H")
 
     def end_the_session_first(route):
@@ -219,7 +214,7 @@ def test_an_edit_saved_after_a_login_elsewhere_says_reload_and_keeps_what_was_ty
     console, page, place, page_problems, check_accessibility
 ):
     page_problems.expect_status(403)
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     open_details_edit(page, place, "FRAMEWORK-B")
     log_in_in_another_tab(console, page)
     page.get_by_role("button", name="Save").click()
@@ -246,7 +241,7 @@ def test_a_plain_form_sent_after_a_login_elsewhere_gets_a_page_with_reload(
     console, page, place, page_problems, check_accessibility
 ):
     page_problems.expect_status(403)
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     page.goto(place.contract_url)
     page.get_by_role("link", name="Delete…").click()
     confirm_url = page.url
@@ -263,7 +258,7 @@ def test_a_plain_form_sent_after_a_login_elsewhere_gets_a_page_with_reload(
 
 @pytest.mark.parametrize("interaction", ["filters", "paging"])
 def test_reading_goes_on_after_a_login_elsewhere(console, page, place, interaction):
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     page.goto(place.list_url)
     log_in_in_another_tab(console, page)
     if interaction == "filters":
@@ -373,7 +368,7 @@ def test_an_exchange_without_the_consoles_answer_shows_a_message_and_retry_works
     interaction = INTERACTIONS[name]
     fail, message, statuses = FAILURES[failure]
     page_problems.expect_status(*statuses)
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     failed = []
 
     def fail_once(route):
@@ -410,7 +405,7 @@ def test_an_exchange_without_the_consoles_answer_shows_a_message_and_retry_works
 def test_a_save_that_gets_no_answer_in_time_says_so_and_retry_works(
     console, page, place, requests_may_fail, check_accessibility
 ):
-    log_in(console, page)
+    console.sign_in(page, console.world.editor_a)
     held = []
 
     def hold_the_first_save(route):
