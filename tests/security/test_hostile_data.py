@@ -130,7 +130,7 @@ def hostile_clients(db, sandbox, fabric_world) -> dict[str, tuple[Client, object
 def _seed(sandbox, clients: dict[str, tuple[Client, object]], world: dict) -> tuple[str, str, dict]:
     """An account of the example's own, so the account-wide pages do not grow from example to
     example, holding its organization, price list, internal party and contract; the viewer and
-    the editor are granted it. Answers (account id, organization id, contract)."""
+    the editor are granted it, and it alone. Answers (account id, organization id, contract)."""
     number = next(_numbers)
     account_id, client_id = f"b0571e{number:018d}", f"console-test-hostile-{number}"
     admin = sandbox.admin
@@ -147,8 +147,12 @@ def _seed(sandbox, clients: dict[str, tuple[Client, object]], world: dict) -> tu
         client_secret_ref=f"env:{HOSTILE_SECRET_ENV}",
         capabilities=DOCUMENTED_ONLY_CAPABILITIES if DOCUMENTED_ONLY else {},
     )
+    users = [user for _, user in clients.values()]
     for role, (_, user) in clients.items():
         AccountGrant.objects.create(account=account, user=user, role=role)
+    # The earlier examples' accounts are let go (after the new grant, so no session ends): a
+    # user holds a few accounts, not 200, and each request reads the grants of the example's own.
+    AccountGrant.objects.filter(user__in=users).exclude(account=account).delete()
     organization = admin.create_organization(account_id, name=world["organization"])
     start, end = world["dates"]
     admin.create_price_list(
