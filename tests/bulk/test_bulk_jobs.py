@@ -106,8 +106,13 @@ def test_a_worker_killed_mid_job_is_replaced_and_no_contract_is_written_twice(
     # expire within the test: lock_ttl() = 4 x FABRIC_DEADLINE + 30 s.
     workers.env["FABRIC_DEADLINE"] = "3"
     organization_id = _organization(sandbox, "Bulk Restart Ltd", 120)
-    # Every write slowed, so the kill lands mid-job.
-    sandbox.admin.add_fault(method="PUT", path="/contracts/", latency_ms=60)
+    # Every write slowed, so the kill lands mid-job; the 21st slowed the most, so the kill lands
+    # while it is in flight, yet it is in fabric before the next worker finds the job stale
+    # (BULK_STALE_SECONDS after the last heartbeat, at least 1.3 s after the kill).
+    for latency_ms, times in ((60, 20), (800, 1), (60, None)):
+        sandbox.admin.add_fault(
+            method="PUT", path="/contracts/", latency_ms=latency_ms, times=times
+        )
     job = _preview(
         editor_client, organization_id, action="extend-end", months="1", all_matching="on"
     )
@@ -115,9 +120,12 @@ def test_a_worker_killed_mid_job_is_replaced_and_no_contract_is_written_twice(
     editor_client.post(reverse("contracts_ui:bulk-apply", args=[ACCOUNT_A, job.pk]))
     workers.start(1)
     wait_for(
-        lambda: job.items.filter(outcome="done").count() >= 20,
+        lambda: (
+            job.items.filter(outcome="done").count() >= 20
+            and job.items.filter(outcome="started").exists()
+        ),
         timeout=60,
-        what="the first contracts to be written",
+        what="the first contracts to be written and the next one taken",
     )
     workers.kill()
     partial = job.items.filter(outcome="done").count()
