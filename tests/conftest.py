@@ -63,7 +63,7 @@ WHOLE_MODULES = frozenset(
 @pytest.hookimpl(tryfirst=True)
 def pytest_xdist_make_scheduler(config, log):
     """With -n, hand a worker one test at a time as it frees up (WHOLE_MODULES a module at a
-    time), so both workers finish together. xdist's own `load` sends long runs of tests ahead:
+    time), so the workers finish together. xdist's own `load` sends long runs of tests ahead:
     one worker sat idle for the last minute and a half while the other worked through its
     backlog of browser tests. (`--dist loadgroup` would do this with marks, but its marks have
     no effect under pytest 9.2, which no longer reads the node id xdist rewrites.)"""
