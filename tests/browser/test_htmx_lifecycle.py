@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
+from tests.browser.conftest import HTMX_AT_REST
+
 pytestmark = pytest.mark.browser
 
 EDITOR = ("alice", "pw-alice-1")
@@ -112,6 +114,13 @@ def place(console, new_organization) -> Place:
     )
 
 
+def open_list(page, place: Place) -> None:
+    """Open the contract list and wait for it to be at rest: its status counts load after the
+    page (hx-trigger="load"), and a session ended before they arrive sends the page to login."""
+    page.goto(place.list_url)
+    page.wait_for_function(HTMX_AT_REST)
+
+
 def open_details_edit(page, place: Place, typed: str) -> None:
     """On the contract page, open the type-and-attributes edit and type a new contract type."""
     page.goto(place.contract_url)
@@ -153,7 +162,7 @@ def test_a_filter_typed_after_the_session_ended_takes_the_whole_page_to_login_an
     console, page, place
 ):
     console.sign_in(page, console.world.editor_a)
-    page.goto(place.list_url)
+    open_list(page, place)
     page.context.clear_cookies(name="sessionid")
     page.get_by_label("Contract id contains").click()
     page.keyboard.type("-1")
@@ -166,7 +175,7 @@ def test_a_filter_typed_after_the_session_ended_takes_the_whole_page_to_login_an
 
 def test_paging_after_the_session_ended_goes_to_login_and_back_to_that_page(console, page, place):
     console.sign_in(page, console.world.editor_a)
-    page.goto(place.list_url)
+    open_list(page, place)
     page.context.clear_cookies(name="sessionid")
     page.get_by_role("link", name="Next →").click()
 
