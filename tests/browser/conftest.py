@@ -231,7 +231,7 @@ class KeptTab:
     def clear(self, console_url: str) -> None:
         """Leave nothing of a test for the next: its routes, its other tabs, its requests in
         flight (navigating away ends them), the console's session storage (console.js keeps
-        typed drafts there) and its cookies."""
+        typed drafts there), its cookies and a changed size."""
         tab = self.tab
         tab.unroute_all(behavior="ignoreErrors")
         for other in tab.context.pages:
