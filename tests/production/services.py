@@ -122,6 +122,19 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+_SET_UP = """
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("collectstatic", interactive=False, verbosity=0)
+"""
+
+
+def set_up(env: dict[str, str], seed: str = "") -> None:
+    """What a deployment does before it serves (migrate, collectstatic), then `seed` (Python run
+    by `manage.py shell`), all in one process: each manage.py process costs a Django start-up."""
+    manage(env, "shell", "-v", "0", "-c", _SET_UP + seed)
+
+
 class Gunicorn:
     """One console process tree (gunicorn with gunicorn.conf.py) on a free loopback port."""
 

@@ -36,6 +36,7 @@ from tests.production.services import (
     manage,
     production_env,
     require,
+    set_up,
 )
 from tests.services.meanwhile import changed_during_the_write
 
@@ -90,9 +91,7 @@ class Stack:
 
 
 def _start(name: str, env: dict[str, str], folder, consoles: int) -> list[Gunicorn]:
-    manage(env, "migrate", "--no-input", "-v", "0")
-    manage(env, "collectstatic", "--no-input", "-v", "0")
-    manage(env, "shell", "-c", _SEED)
+    set_up(env, _SEED)
     started = [Gunicorn(env, folder / f"{name}-{n}.log") for n in range(consoles)]
     for console in started:
         console.wait_until_live()

@@ -26,6 +26,7 @@ from tests.production.services import (
     manage,
     production_env,
     require,
+    set_up,
 )
 from tests.production.tcp_proxy import TcpProxy
 
@@ -72,9 +73,7 @@ def pair(sandbox, fabric_world, tmp_path_factory):
             HEALTH_CHECK_TIMEOUT="2",
             **{SECRET_ENV_A: CLIENT_A[1]},
         )
-        manage(env, "migrate", "--no-input", "-v", "0")
-        manage(env, "collectstatic", "--no-input", "-v", "0")
-        manage(env, "shell", "-c", _SEED)
+        set_up(env, _SEED)
         relay = TcpProxy(urlsplit(POSTGRES_ADMIN_URL).port or 5432)
         relay.restore()
         a = Gunicorn({**env, "DATABASE_URL": database_url(name, relay.port)}, folder / "a.log")

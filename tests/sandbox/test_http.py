@@ -122,7 +122,7 @@ def test_control_answers_are_json(sandbox, path):
 
 
 def test_a_chunked_body_is_read(tenant):
-    # urllib sends the body chunk-encoded when the header says so.
+    # The harness sends the body chunk-encoded when the header says so.
     response = tenant.server.call(
         "POST",
         "/data-customer/v1/internalParties-party/create",
