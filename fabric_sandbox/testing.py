@@ -29,10 +29,18 @@ from typing import Any
 from .values import iso_from_ms, now_ms
 
 _PACKAGE_PARENT = Path(__file__).resolve().parent.parent
-# One kept-alive connection per thread and server: a suite makes thousands of calls, and a new
-# connection each time costs the sandbox a thread and a database connection of its own.
-# (http.client talks to 127.0.0.1 directly, whatever HTTP_PROXY says.)
-_CONNECTIONS = threading.local()
+
+
+class _Connections(threading.local):
+    """One kept-alive connection per thread and server: a suite makes thousands of calls, and a
+    new connection each time costs the sandbox a thread and a database connection of its own.
+    (http.client talks to 127.0.0.1 directly, whatever HTTP_PROXY says.)"""
+
+    def __init__(self) -> None:
+        self.by_url: dict[str, http.client.HTTPConnection] = {}
+
+
+_CONNECTIONS = _Connections()
 
 
 class SandboxError(RuntimeError):
@@ -79,8 +87,6 @@ def request(
         # Whatever is left on this connection (a half-read answer, a dropped socket) goes too.
         _discard(base_url)
         raise
-    if answer.will_close:
-        _discard(base_url)
     text = body.decode("utf-8", errors="replace")
     try:
         parsed = jsonlib.loads(text) if text else None
@@ -93,16 +99,14 @@ def _connection(base_url: str, timeout: float) -> http.client.HTTPConnection:
     """This thread's open connection to `base_url`, or a new one when it has none or the sandbox
     closed it while idle (readable at rest means the end of the stream): never a retry, so a
     request that reached the sandbox once is never sent again."""
-    pool = _CONNECTIONS.__dict__.setdefault("by_url", {})
-    connection = pool.get(base_url)
-    if connection is not None and (
-        connection.sock is None or select.select([connection.sock], [], [], 0)[0]
-    ):
-        connection.close()
-        connection = None
+    connection = _CONNECTIONS.by_url.get(base_url)
     if connection is None:
         host, port = urllib.parse.urlsplit(base_url).netloc.rsplit(":", 1)
-        connection = pool[base_url] = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        _CONNECTIONS.by_url[base_url] = connection
+    # A closed socket (an answer that said Connection: close) is opened again by http.client.
+    elif connection.sock is not None and select.select([connection.sock], [], [], 0)[0]:
+        connection.close()
     connection.timeout = timeout
     if connection.sock is not None:
         connection.sock.settimeout(timeout)
@@ -110,7 +114,7 @@ def _connection(base_url: str, timeout: float) -> http.client.HTTPConnection:
 
 
 def _discard(base_url: str) -> None:
-    connection = _CONNECTIONS.__dict__.get("by_url", {}).pop(base_url, None)
+    connection = _CONNECTIONS.by_url.pop(base_url, None)
     if connection is not None:
         connection.close()
 
