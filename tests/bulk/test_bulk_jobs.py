@@ -100,15 +100,18 @@ def test_extend_250_applies_each_once_and_retry_applies_exactly_the_failed(
 def test_a_worker_killed_mid_job_is_replaced_and_no_contract_is_written_twice(
     editor_client, console_world, sandbox, workers, settings
 ):
-    settings.BULK_STALE_SECONDS = 2
-    workers.env["BULK_STALE_SECONDS"] = "2"
+    # A run is handed on at least two thirds of BULK_STALE_SECONDS after its worker died (the
+    # heartbeat is renewed every third of it): 2.7 s, well past the 0.8 s the write in flight at
+    # the kill takes. (At 2 s, 1.3 s, that write once landed after the new run had read the
+    # contract, on a machine busy with the rest of the suite, and was sent twice.)
+    settings.BULK_STALE_SECONDS = 4
+    workers.env["BULK_STALE_SECONDS"] = "4"
     # A short deadline, so the killed worker's contract locks (on Redis, shared by the workers)
     # expire within the test: lock_ttl() = 4 x FABRIC_DEADLINE + 30 s.
     workers.env["FABRIC_DEADLINE"] = "3"
     organization_id = _organization(sandbox, "Bulk Restart Ltd", 120)
     # Every write slowed, so the kill lands mid-job; the 21st slowed the most, so the kill lands
-    # while it is in flight, yet it is in fabric before the next worker finds the job stale
-    # (BULK_STALE_SECONDS after the last heartbeat, at least 1.3 s after the kill).
+    # while it is in flight, yet it is in fabric before the next worker finds the job stale.
     for latency_ms, times in ((60, 20), (800, 1), (60, None)):
         sandbox.admin.add_fault(
             method="PUT", path="/contracts/", latency_ms=latency_ms, times=times
