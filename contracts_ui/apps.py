@@ -7,6 +7,7 @@ class ContractsUiConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model, user_logged_in, user_login_failed
+        from django.core.checks import register
         from django.db.models.signals import (
             m2m_changed,
             post_delete,
@@ -15,9 +16,10 @@ class ContractsUiConfig(AppConfig):
             pre_save,
         )
 
-        from contracts_ui import login_log, signals
+        from contracts_ui import checks, login_log, signals
         from contracts_ui.models import AccountGrant, FabricAccount
 
+        register(checks.bulk_handover_after_writes_in_flight)
         user_model = get_user_model()
         user_logged_in.connect(signals.stamp_login_time, dispatch_uid="session-login-time")
         user_logged_in.connect(login_log.log_login_succeeded, dispatch_uid="login-log-succeeded")
