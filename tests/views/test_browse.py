@@ -1,5 +1,6 @@
 """Choosing an account, the organization list and the account-wide contract lookup."""
 
+import re
 from urllib.parse import parse_qs
 
 import pytest
@@ -114,3 +115,14 @@ def test_the_lookup_finds_a_contract_across_organizations(viewer_client, console
     assert "LOOKUP-XYZ-77" in response.content.decode()
     call = sandbox.admin.requests(method="GET", path=r"/v1/contracts$")[-1]
     assert parse_qs(call["query"])["search"] == ["XYZ-77"]
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"), [("viewer_client", "Viewer (read-only)"), ("editor_client", "Editor")]
+)
+def test_the_top_bar_names_the_role_in_words(request, console_world, who, shown):
+    url = reverse(
+        "contracts_ui:organization-list", kwargs={"account_id": console_world.account_a.account_id}
+    )
+    html = request.getfixturevalue(who).get(url).content.decode()
+    assert re.search(rf'<span class="role role--\w+">{re.escape(shown)}</span>', html)
