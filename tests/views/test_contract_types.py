@@ -13,7 +13,9 @@ LISTS = r"/contracts$"  # the account-wide list or an organization's
 
 
 @pytest.fixture
-def typed_contract(sandbox, console_world):
+def typed_contract(sandbox, console_world, cold_cache):
+    """Contracts of the session's organization A with types of their own; the cache starts
+    cold, or the suggestions an earlier test on this worker cached for A would be shown."""
     organization = console_world.fabric.organization_a["_id"]
     create_contract(sandbox, organization, contractType="FRAME-Ω <b>")
     return create_contract(
