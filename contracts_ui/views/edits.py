@@ -177,7 +177,12 @@ def _save_edit(
             "price_lists_read": edits_price_list,
         }
         response = _render_row(request, access, **row, extra=extra)
-        response.content += _other_places(request, access, extra, row=row)
+        places = ["record-updated"]  # fabric moves updatedAt with every write
+        if "status" in edit.form.base_fields or "status" in saved.outside_changes:
+            places.insert(0, "head-badges")
+        if edits_price_list:
+            places.append("price-lists-card")
+        response.content += _other_places(request, access, extra, row=row, places=places)
         return trigger_client_event(response, "contract-changed")
     messages.success(request, f"Saved: {edit.action.label.lower()}.")
     if outside:
@@ -221,17 +226,17 @@ def _proposed_message(proposal: Proposal) -> str:
     )
 
 
-def _other_places(request: HttpRequest, access: AccountAccess, saved: dict, *, row: dict) -> bytes:
-    """The rest of the contract page that shows what a save changed (the header's badges, the
-    Record card's updated time, the Price lists card after a price-list edit), as htmx
-    out-of-band swaps: the page never contradicts the row just saved."""
+def _other_places(
+    request: HttpRequest, access: AccountAccess, saved: dict, *, row: dict, places: list[str]
+) -> bytes:
+    """The rest of the contract page that shows what a save changed, as htmx out-of-band swaps,
+    so the page never contradicts the row just saved: the Record card's updated time after any
+    save, the header's status badge when the status was saved or changed outside meanwhile, the
+    Price lists card after a price-list edit. Only those: a save's answer stays small."""
     context = {"access": access, "account": access.account, **row, **saved, "oob": True}
-    parts = ["head-badges", "record-card"]
-    if saved["price_lists_read"]:
-        parts.append("price-lists-card")
     return b"".join(
-        render_to_string(f"{CONTRACT_PAGE}#{part}", context, request=request).encode()
-        for part in parts
+        render_to_string(f"{CONTRACT_PAGE}#{place}", context, request=request).encode()
+        for place in places
     )
 
 
