@@ -174,12 +174,11 @@ def _save_edit(
             "price_list_links": (
                 selectors.price_list_links(access.tenant, contract) if edits_price_list else ()
             ),
-            "price_lists_read": edits_price_list,
         }
         response = _render_row(request, access, **row, extra=extra)
-        places = ["record-updated"]  # fabric moves updatedAt with every write
-        if "status" in edit.form.base_fields or "status" in saved.outside_changes:
-            places.insert(0, "head-badges")
+        status_shown = "status" in edit.form.base_fields or "status" in saved.outside_changes
+        places = ["head-badges"] if status_shown else []
+        places.append("record-updated")  # fabric moves updatedAt with every write
         if edits_price_list:
             places.append("price-lists-card")
         response.content += _other_places(request, access, extra, row=row, places=places)
