@@ -165,21 +165,23 @@ def _save_edit(
     contract = saved.contract
     outside = saved.outside_change_message
     if is_partial_request(request):
-        # The price-list row lists the contract's links with their names, read again after a save.
-        edits_price_list = "price_list_id" in edit.form.base_fields
+        # What moved at fabric, in fabric's names: the section's own fields, and any that someone
+        # else changed while the save was under way.
+        changed = {*edit.fields, *saved.outside_changes}
+        # The price-list row and card list the contract's links with their names, read again.
+        price_list_moved = "priceListId" in changed
         extra = {
             "contract": contract,
             "saved": edit.name,
             "outside_changes": outside,
             "price_list_links": (
-                selectors.price_list_links(access.tenant, contract) if edits_price_list else ()
+                selectors.price_list_links(access.tenant, contract) if price_list_moved else ()
             ),
         }
         response = _render_row(request, access, **row, extra=extra)
-        status_shown = "status" in edit.form.base_fields or "status" in saved.outside_changes
-        places = ["head-badges"] if status_shown else []
+        places = ["head-badges"] if "status" in changed else []
         places.append("record-updated")  # fabric moves updatedAt with every write
-        if edits_price_list:
+        if price_list_moved:
             places.append("price-lists-card")
         response.content += _other_places(request, access, extra, row=row, places=places)
         return trigger_client_event(response, "contract-changed")
@@ -230,8 +232,8 @@ def _other_places(
 ) -> bytes:
     """The rest of the contract page that shows what a save changed, as htmx out-of-band swaps,
     so the page never contradicts the row just saved: the Record card's updated time after any
-    save, the header's status badge when the status was saved or changed outside meanwhile, the
-    Price lists card after a price-list edit. Only those: a save's answer stays small."""
+    save, the header's status badge and the Price lists card when the save or someone else
+    meanwhile changed what they show. Only those: a save's answer stays small."""
     context = {"access": access, "account": access.account, **row, **saved, "oob": True}
     return b"".join(
         render_to_string(f"{CONTRACT_PAGE}#{place}", context, request=request).encode()

@@ -71,6 +71,18 @@ def test_a_status_changed_during_a_dates_save_brings_the_badge_too(
     assert "Inactive" in badges[: badges.index("</span>\n")]
 
 
+def test_a_price_list_changed_during_a_dates_save_brings_the_price_lists_card_too(
+    editor_client, console_world, contract, sandbox
+):
+    url = edit_url(console_world, contract, "dates")
+    data = open_form(editor_client, url) | {"start_date": "2026-02-01", "end_date": "2031-12-31"}
+    with changed_during_the_write(sandbox, contract, priceListId=100001):
+        body = editor_client.post(url, data, headers=HTMX).content.decode()
+    assert OOB.findall(body) == ["contract-updated", "contract-price-lists"]
+    card = body[body.index('id="contract-price-lists"') :]
+    assert "Contract 2025 USD" in card
+
+
 def test_a_plain_post_gets_no_out_of_band_parts(editor_client, console_world, contract):
     url = edit_url(console_world, contract, "status")
     response = editor_client.post(url, open_form(editor_client, url) | {"status": "ACTIVE"})
