@@ -35,15 +35,34 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # X-Forwarded-Proto is trusted only from these addresses (the load balancer).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# gunicorn's own lines (start, worker exits) in the same shape as the console's.
+# gunicorn's own lines (start, worker exits) in the same shape as the console's, each written once.
+# A logconfig_dict switches gunicorn's access log on whatever `accesslog` says, and its loggers
+# would also hand every line to the root logger, which the console's own LOGGING writes out
+# again: so the access logger is quietened and neither of gunicorn's loggers propagates.
 _DEBUG = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes", "on")
 if os.environ.get("LOG_FORMAT", "plain" if _DEBUG else "json") == "json":
     logconfig_dict = {
+        # Until the console's settings configure logging in a worker, the root logger is this.
+        "root": {"level": loglevel.upper(), "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {
+                "level": loglevel.upper(),
+                "handlers": ["error_console"],
+                "propagate": False,
+                "qualname": "gunicorn.error",
+            },
+            "gunicorn.access": {
+                "level": "CRITICAL",
+                "handlers": [],
+                "propagate": False,
+                "qualname": "gunicorn.access",
+            },
+        },
         "formatters": {
             "generic": {
                 "()": "pythonjsonlogger.json.JsonFormatter",
                 "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             }
-        }
+        },
     }
