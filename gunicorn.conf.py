@@ -49,14 +49,8 @@ if os.environ.get("LOG_FORMAT", "plain" if _DEBUG else "json") == "json":
                 "level": loglevel.upper(),
                 "handlers": ["error_console"],
                 "propagate": False,
-                "qualname": "gunicorn.error",
             },
-            "gunicorn.access": {
-                "level": "CRITICAL",
-                "handlers": [],
-                "propagate": False,
-                "qualname": "gunicorn.access",
-            },
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
         },
         "formatters": {
             "generic": {
