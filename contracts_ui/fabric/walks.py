@@ -10,18 +10,16 @@ asked again after fabric's Retry-After. The whole walk, and every walk an accoun
 starts inside `walk_deadline()`, must end within FABRIC_WALK_DEADLINE_SECONDS, or it stops with
 FabricWalkTimeout.
 
-The threads come from one pool per process (at most FABRIC_POOL_SIZE), kept for the process's
-life, so each keeps its one `requests.Session` and cache connection rather than opening new ones
-per walk. A task waiting for another that has not started yet runs it itself, so tasks that start
-tasks (organizations, then their pages) never wait on a pool that is full of waiters.
+The threads come from the process's walk pool (pools.py). A task waiting for another that has
+not started yet runs it itself, so tasks that start tasks (organizations, then their pages)
+never wait on a pool that is full of waiters.
 """
 
-import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
@@ -31,6 +29,7 @@ from django.conf import settings
 from contracts_ui.fabric import pacing
 from contracts_ui.fabric.context import walk_stopped
 from contracts_ui.fabric.errors import FabricRateLimited, FabricWalkTimeout
+from contracts_ui.fabric.pools import pool
 from contracts_ui.fabric.types import MAX_PAGE_SIZE, FabricTenant, Page
 
 type PageFetch[T] = Callable[[int, int], Page[T]]
@@ -39,21 +38,6 @@ type PageFetch[T] = Callable[[int, int], Page[T]]
 _RATE_LIMITED_WAIT = 1.0
 
 _deadline: ContextVar[float | None] = ContextVar("fabric_walk_deadline", default=None)
-_pool: ThreadPoolExecutor | None = None
-_pool_pid = 0
-_pool_lock = threading.Lock()
-
-
-def _executor() -> ThreadPoolExecutor:
-    """This process's pool (a forked worker makes its own: threads do not survive a fork)."""
-    global _pool, _pool_pid
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(
-                max_workers=settings.FABRIC_POOL_SIZE, thread_name_prefix="fabric-walk"
-            )
-            _pool_pid = os.getpid()
-        return _pool
 
 
 @contextmanager
@@ -75,7 +59,7 @@ class _Task[R]:
 
     def __init__(self, function: Callable[[], R]) -> None:
         self.function = function
-        self.future: Future[R] = _executor().submit(copy_context().run, function)
+        self.future: Future[R] = pool("walk").submit(copy_context().run, function)
 
     def result(self, deadline: float, timed_out: Callable[[], Exception]) -> R:
         """Its result, or `timed_out()` raised once the deadline has passed; the caller cancels
