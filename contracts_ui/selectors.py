@@ -184,6 +184,26 @@ def organization_contracts(
     )
 
 
+@dataclass(frozen=True)
+class ContractTable:
+    """What an organization's contracts table shows of one page."""
+
+    page: Page[Contract]
+    rows: list[ContractRow]
+    whole_ids_only: bool  # a search finds whole contract ids only (account_list_missing)
+
+
+def contract_table(
+    tenant: FabricTenant, *, organization_id: str, query: ContractQuery, offset: int, limit: int
+) -> ContractTable:
+    """One page of an organization's contracts as its table shows them. Reads fabric and the
+    shared cache only, so a view may start it ahead (fabric.Ahead)."""
+    page = organization_contracts(
+        tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
+    )
+    return ContractTable(page, contract_rows(tenant, page.items), account_list_missing(tenant))
+
+
 def account_contracts(
     tenant: FabricTenant, *, query: ContractQuery, offset: int, limit: int
 ) -> Page[Contract]:

@@ -4,6 +4,7 @@ Callers write `from contracts_ui import fabric` and use `fabric.list_contracts(.
 `except fabric.FabricUnavailable`.
 """
 
+from contracts_ui.fabric.ahead import Ahead, Awaited
 from contracts_ui.fabric.client import (
     fabric_request,
     forget_token,
@@ -62,6 +63,8 @@ from contracts_ui.fabric.walks import in_parallel, paced, walk, walk_deadline
 __all__ = [
     "CONTRACT_STATUSES",
     "MAX_PAGE_SIZE",
+    "Ahead",
+    "Awaited",
     "Contract",
     "ContractQuery",
     "FabricAuthError",

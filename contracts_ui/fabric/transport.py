@@ -17,6 +17,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
+from contracts_ui.fabric.context import request_leaving
 from contracts_ui.fabric.errors import FabricTimeout, FabricUnavailable
 from contracts_ui.fabric.types import FabricTenant
 
@@ -84,6 +85,9 @@ def send(
     )
     started = time.monotonic()
     outcome: str | int = "?"
+    leaving = request_leaving.get()
+    if leaving is not None:
+        leaving.set()  # the thread that started this read ahead goes on (ahead.py)
     try:
         response = session().request(
             method, url, timeout=timeout, proxies=_proxies(_origin(url)), **kwargs

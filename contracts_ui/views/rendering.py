@@ -40,10 +40,14 @@ def showing_fabric_errors(context: dict) -> Iterator[None]:
     try:
         yield
     except fabric.FabricError as error:
-        context["fabric_error"] = error
-        context["fabric_error_next"] = next_step(error)
-        if error.outcome_unknown:
-            context["outcome_unknown_message"] = OUTCOME_UNKNOWN
+        show_fabric_error(context, error)
+
+
+def show_fabric_error(context: dict, error: fabric.FabricError) -> None:
+    context["fabric_error"] = error
+    context["fabric_error_next"] = next_step(error)
+    if error.outcome_unknown:
+        context["outcome_unknown_message"] = OUTCOME_UNKNOWN
 
 
 def next_step(error: fabric.FabricError) -> str | None:
@@ -69,8 +73,27 @@ def is_partial_request(request: HttpRequest) -> bool:
 
 
 def render_page(
-    request: HttpRequest, template: str, context: dict, *, partial: str, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    partial: str,
+    status: int = 200,
+    awaited: fabric.Awaited | None = None,
 ) -> HttpResponse:
-    """The page, or for htmx its `partial`, with the status of any fabric error it shows."""
+    """The page, or for htmx its `partial`, with the status of any fabric error it shows.
+
+    `awaited` holds the answer of a read still on its way (fabric.Ahead.lazy), shown where the
+    template first uses it unless a fabric error is shown already. When that read fails, the
+    page is drawn again without it, showing that failure instead, as though it had been raised
+    inside `showing_fabric_errors`.
+    """
     name = f"{template}#{partial}" if is_partial_request(request) else template
+    if awaited and "fabric_error" not in context:
+        try:
+            return render(request, name, {**context, **awaited}, status=status)
+        except fabric.FabricError as error:
+            show_fabric_error(context, error)
+    elif awaited:
+        awaited.read.settle()
     return render(request, name, context, status=answer_status(context, status))

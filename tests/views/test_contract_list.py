@@ -137,15 +137,58 @@ def test_bad_filters_are_reported_at_their_field_without_calling_fabric(
     assert sandbox.admin.request_count(method="GET", path=LIST_PATH) == 0
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_fabric_unavailable_is_a_message_not_a_crash(
-    viewer_client, console_world, small_organization, sandbox, settings
+    viewer_client, console_world, small_organization, sandbox, settings, htmx
 ):
+    """The contracts are read while the page is drawn (fabric.Ahead); their failure still
+    gives one page (or part) showing it once, with the filters and no table."""
     settings.FABRIC_MAX_RETRIES = 0
     viewer_client.get(_url(console_world, small_organization))  # warm token and look-ups
     sandbox.admin.add_fault(path=LIST_PATH, status=503)
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = viewer_client.get(_url(console_world, small_organization), headers=headers)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert html.count('role="alert"') == 1
+    assert html.count('id="contract-browser"') == 1
+    assert html.count("<html") == (0 if htmx else 1)
+    assert 'name="status"' in html
+    assert "contract-row-" not in html
+    assert "Export CSV" not in html
+
+
+def test_the_organization_is_read_while_its_contracts_are(
+    viewer_client, console_world, small_organization, sandbox, cold_cache
+):
+    """Neither read waits for the other: on a first visit both are at fabric at once."""
+    viewer_client.get(reverse("contracts_ui:account-list"))
+    sandbox.admin.add_fault(path=r"/organizations/[0-9a-f]{24}(/contracts)?$", latency_ms=300)
+    sandbox.admin.clear_requests()
+    response = viewer_client.get(_url(console_world, small_organization))
+    assert response.status_code == 200
+    assert "C-SMALL-0001" in response.content.decode()
+    organization = sandbox.admin.requests(method="GET", path=r"/organizations/[0-9a-f]{24}$")
+    contracts = sandbox.admin.requests(method="GET", path=LIST_PATH)
+    assert len(organization) == len(contracts) == 1
+    # Whichever arrived second found the other still being served.
+    assert max(organization[0]["in_flight"], contracts[0]["in_flight"]) == 2
+
+
+def test_a_page_whose_organization_fails_leaves_no_contracts_read_behind(
+    viewer_client, console_world, small_organization, sandbox, cold_cache, settings
+):
+    """The contracts' read, started first, is not left running once the page gives up on it."""
+    settings.FABRIC_MAX_RETRIES = 0
+    sandbox.admin.add_fault(path=r"/organizations/[0-9a-f]{24}$", status=503)
+    sandbox.admin.add_fault(path=LIST_PATH, latency_ms=300)
+    sandbox.admin.clear_requests()
     response = viewer_client.get(_url(console_world, small_organization))
     assert response.status_code == 503
-    assert 'role="alert"' in response.content.decode()
+    assert "contract-row-" not in response.content.decode()
+    # Answered (and so logged) before the page was: nothing of this request is in flight.
+    assert sandbox.admin.in_flight() == 0
+    assert sandbox.admin.request_count(method="GET", path=LIST_PATH) == 1
 
 
 def test_a_page_costs_one_fabric_call_and_fixed_queries_whatever_the_size(
