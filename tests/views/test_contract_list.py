@@ -1,6 +1,9 @@
 """An organization's contract table: filters, sort, paging, htmx, and what a page costs."""
 
+import threading
+
 import pytest
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 
 from tests.conftest import ACCOUNT_A, create_contract, fabric_headers, page_costs
@@ -189,6 +192,30 @@ def test_a_page_whose_organization_fails_leaves_no_contracts_read_behind(
     # Answered (and so logged) before the page was: nothing of this request is in flight.
     assert sandbox.admin.in_flight() == 0
     assert sandbox.admin.request_count(method="GET", path=LIST_PATH) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"q": "SMALL-0001"}, {"status": "ACTIVE&status=INACTIVE"}],
+    ids=["plain", "search", "statuses"],
+)
+def test_the_read_ahead_never_touches_the_database(
+    viewer_client, console_world, small_organization, cold_cache, monkeypatch, query
+):
+    """Database connections belong to the request's thread (fabric/ahead.py)."""
+    threads = []
+    ensure_connection = BaseDatabaseWrapper.ensure_connection
+
+    def recording(connection):
+        threads.append(threading.current_thread().name)
+        return ensure_connection(connection)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", recording)
+    response = viewer_client.get(_url(console_world, small_organization, **query))
+    assert response.status_code == 200
+    assert "contract-row-" in response.content.decode()
+    assert threads, "the page made no query at all: the recording is not in place"
+    assert not [name for name in threads if name.startswith("fabric-ahead")]
 
 
 def test_a_page_costs_one_fabric_call_and_fixed_queries_whatever_the_size(
