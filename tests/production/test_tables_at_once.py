@@ -1,0 +1,104 @@
+"""Several people opening contracts tables at the same moment, through one console process.
+
+Each table's page is read ahead (contracts_ui/fabric/ahead.py) on the process's ahead pool,
+made smaller here (FABRIC_POOL_SIZE=2) than the process's request threads (4), so some reads
+run on the pool and the rest, finding it busy, in their request's own thread. Every person
+must get their own organization's rows, and fabric every request's own id.
+"""
+
+import re
+import threading
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import ACCOUNT_A, CLIENT_A, SECRET_ENV_A, create_contract
+from tests.production.browser import Answer, Browser
+from tests.production.services import Gunicorn, production_env, set_up
+
+pytestmark = pytest.mark.slow
+
+PEOPLE = 6
+LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
+_ROW = re.compile(r'id="contract-row-([^"]+)"')
+
+_SEED = f"""
+from django.contrib.auth import get_user_model
+from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
+account = FabricAccount.objects.create(
+    account_id="{ACCOUNT_A}", name="Acme Industrial", client_id="{CLIENT_A[0]}",
+    client_secret_ref="env:{SECRET_ENV_A}",
+)
+for number in range({PEOPLE}):
+    user = get_user_model().objects.create_user(
+        f"person{{number}}", password="pw-person-long-enough-1"
+    )
+    AccountGrant.objects.create(account=account, user=user, role=AccountRole.VIEWER)
+"""
+
+
+def test_tables_opened_at_once_each_show_their_own_rows(tmp_path, sandbox, fabric_world):
+    organizations = []
+    for number in range(PEOPLE):
+        organization = sandbox.admin.create_organization(
+            ACCOUNT_A, name=f"At Once {number} {uuid.uuid4().hex[:6]}"
+        )
+        made = {
+            create_contract(sandbox, organization["_id"], contractId=f"AT-ONCE-{number}-{n}")["_id"]
+            for n in range(3)
+        }
+        organizations.append((organization["_id"], made))
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'console.sqlite3'}",
+        CACHE_URL="locmemcache://tables-at-once",
+        STATIC_ROOT=str(tmp_path / "static"),
+        FABRIC_BASE_URL=sandbox.url,
+        FABRIC_AUTH_URL=f"{sandbox.url}/auth",
+        FABRIC_POOL_SIZE="2",
+        **{SECRET_ENV_A: CLIENT_A[1]},
+    )
+    set_up(env, _SEED)
+    console = Gunicorn(env, tmp_path / "gunicorn.log")
+    try:
+        console.wait_until_live()
+        browsers = []
+        for number in range(PEOPLE):
+            browser = Browser()
+            assert (
+                browser.log_in(console.url, f"person{number}", "pw-person-long-enough-1").status
+                == 302
+            )
+            browsers.append(browser)
+        # Slow enough at fabric that every person's read is still there when the last arrives.
+        sandbox.admin.add_fault(path=LIST_PATH, latency_ms=400)
+        sandbox.admin.clear_requests()
+        at_once = threading.Barrier(PEOPLE)
+        answers: list[Answer | None] = [None] * PEOPLE
+
+        def open_table(number: int) -> None:
+            organization_id = organizations[number][0]
+            url = console.url + reverse(
+                "contracts_ui:contract-list",
+                kwargs={"account_id": ACCOUNT_A, "organization_id": organization_id},
+            )
+            at_once.wait(timeout=30)
+            answers[number] = browsers[number].get(url, timeout=60)
+
+        threads = [threading.Thread(target=open_table, args=(n,)) for n in range(PEOPLE)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+    finally:
+        console.stop()
+
+    for number, answer in enumerate(answers):
+        assert answer is not None, number
+        assert answer.status == 200, (number, answer.body[:500])
+        assert set(_ROW.findall(answer.body)) == organizations[number][1], number
+    calls = sandbox.admin.requests(method="GET", path=LIST_PATH)
+    assert len(calls) == PEOPLE
+    assert len({call["request_id"] for call in calls}) == PEOPLE
+    # More people at once than ahead threads, and all of them at fabric together.
+    assert max(call["in_flight"] for call in calls) >= 3
