@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.conftest import ACCOUNT_A, create_contract, fabric_headers, page_costs
 
 LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
+ORGANIZATION_LOOKUP_PATH = r"/organizations(/[0-9a-f]{24})?$"
 
 
 @pytest.fixture(scope="session")
@@ -165,17 +166,18 @@ def test_the_organization_is_read_while_its_contracts_are(
     viewer_client, console_world, small_organization, sandbox, cold_cache
 ):
     """Neither read waits for the other: on a first visit both are at fabric at once."""
-    viewer_client.get(reverse("contracts_ui:account-list"))
-    sandbox.admin.add_fault(path=r"/organizations/[0-9a-f]{24}(/contracts)?$", latency_ms=300)
+    sandbox.admin.add_fault(path=r"/organizations", latency_ms=300)
     sandbox.admin.clear_requests()
     response = viewer_client.get(_url(console_world, small_organization))
     assert response.status_code == 200
     assert "C-SMALL-0001" in response.content.decode()
-    organization = sandbox.admin.requests(method="GET", path=r"/organizations/[0-9a-f]{24}$")
     contracts = sandbox.admin.requests(method="GET", path=LIST_PATH)
-    assert len(organization) == len(contracts) == 1
+    # GET /organizations/{id}, or where only documented endpoints answer, the list by id.
+    lookups = sandbox.admin.requests(method="GET", path=ORGANIZATION_LOOKUP_PATH)
+    assert len(contracts) == 1
+    assert lookups
     # Whichever arrived second found the other still being served.
-    assert max(organization[0]["in_flight"], contracts[0]["in_flight"]) == 2
+    assert max(entry["in_flight"] for entry in contracts + lookups) == 2
 
 
 def test_a_page_whose_organization_fails_leaves_no_contracts_read_behind(
@@ -183,7 +185,7 @@ def test_a_page_whose_organization_fails_leaves_no_contracts_read_behind(
 ):
     """The contracts' read, started first, is not left running once the page gives up on it."""
     settings.FABRIC_MAX_RETRIES = 0
-    sandbox.admin.add_fault(path=r"/organizations/[0-9a-f]{24}$", status=503)
+    sandbox.admin.add_fault(path=ORGANIZATION_LOOKUP_PATH, status=503)
     sandbox.admin.add_fault(path=LIST_PATH, latency_ms=300)
     sandbox.admin.clear_requests()
     response = viewer_client.get(_url(console_world, small_organization))
@@ -196,7 +198,7 @@ def test_a_page_whose_organization_fails_leaves_no_contracts_read_behind(
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"q": "SMALL-0001"}, {"status": "ACTIVE&status=INACTIVE"}],
+    [{}, {"q": "C-SMALL-0001"}, {"status": "ACTIVE&status=INACTIVE"}],
     ids=["plain", "search", "statuses"],
 )
 def test_the_read_ahead_never_touches_the_database(
