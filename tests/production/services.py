@@ -20,6 +20,8 @@ import psycopg
 import pytest
 import redis
 
+from tests.conftest import ACCOUNT_A, CLIENT_A, SECRET_ENV_A
+
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
@@ -105,6 +107,34 @@ def production_env(**overrides: str) -> dict[str, str]:
     )
     env.update(overrides)
     return env
+
+
+def sqlite_console_env(folder: Path, sandbox, **overrides: str) -> dict[str, str]:
+    """A production console of its own in `folder`: SQLite, its process's own cache, the
+    stand-in as fabric (the demo's shape, behind gunicorn)."""
+    return production_env(
+        DATABASE_URL=f"sqlite:///{folder / 'console.sqlite3'}",
+        CACHE_URL=f"locmemcache://{folder.name}",
+        STATIC_ROOT=str(folder / "static"),
+        FABRIC_BASE_URL=sandbox.url,
+        FABRIC_AUTH_URL=f"{sandbox.url}/auth",
+        **overrides,
+    )
+
+
+# set_up's seed for account A with two editors, alice and admin (a superuser).
+ALICE_AND_ADMIN_SEED = f"""
+from django.contrib.auth import get_user_model
+from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
+account = FabricAccount.objects.create(
+    account_id="{ACCOUNT_A}", name="Acme Industrial", client_id="{CLIENT_A[0]}",
+    client_secret_ref="env:{SECRET_ENV_A}",
+)
+alice = get_user_model().objects.create_user("alice", password="pw-alice-long-enough-1")
+admin = get_user_model().objects.create_superuser("admin", password="pw-admin-long-enough-1")
+for user in (alice, admin):
+    AccountGrant.objects.create(account=account, user=user, role=AccountRole.EDITOR)
+"""
 
 
 def manage(env: dict[str, str], *args: str) -> str:

@@ -29,6 +29,7 @@ from django.urls import reverse
 from tests.conftest import ACCOUNT_A, CLIENT_A, SECRET_ENV_A, create_contract, fabric_headers
 from tests.production.browser import Answer, Browser
 from tests.production.services import (
+    ALICE_AND_ADMIN_SEED,
     REDIS_URL,
     Gunicorn,
     database_url,
@@ -50,19 +51,6 @@ HTMX = {"HX-Request": "true"}  # as the page's Edit link and Save button send th
 # Seconds for one answer: generous, as the suite shares a small machine with other work.
 PATIENCE = 60
 _HIDDEN = re.compile(r'type="hidden" name="(\w+)" value="([^"]*)"')
-
-_SEED = f"""
-from django.contrib.auth import get_user_model
-from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
-account = FabricAccount.objects.create(
-    account_id="{ACCOUNT_A}", name="Acme Industrial", client_id="{CLIENT_A[0]}",
-    client_secret_ref="env:{SECRET_ENV_A}",
-)
-alice = get_user_model().objects.create_user("alice", password="pw-alice-long-enough-1")
-admin = get_user_model().objects.create_superuser("admin", password="pw-admin-long-enough-1")
-for user in (alice, admin):
-    AccountGrant.objects.create(account=account, user=user, role=AccountRole.EDITOR)
-"""
 
 # Prints the ledger's records of some contracts, oldest first, as JSON on one line.
 _LEDGER = """
@@ -91,7 +79,7 @@ class Stack:
 
 
 def _start(name: str, env: dict[str, str], folder, consoles: int) -> list[Gunicorn]:
-    set_up(env, _SEED)
+    set_up(env, ALICE_AND_ADMIN_SEED)
     started = [Gunicorn(env, folder / f"{name}-{n}.log") for n in range(consoles)]
     for console in started:
         console.wait_until_live()

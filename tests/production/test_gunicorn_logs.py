@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from tests.production.browser import Browser
-from tests.production.services import Gunicorn, production_env, set_up
+from tests.production.services import Gunicorn, set_up, sqlite_console_env
 
 pytestmark = pytest.mark.slow
 
@@ -25,14 +25,7 @@ get_user_model().objects.create_user("logger", password="pw-logger-long-enough-1
 
 def _run(tmp_path, sandbox, level: str) -> list[dict]:
     """Start a console at LOG_LEVEL `level`, log in, open the account list, stop; its log."""
-    env = production_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'console.sqlite3'}",
-        CACHE_URL="locmemcache://gunicorn-logs",
-        STATIC_ROOT=str(tmp_path / "static"),
-        FABRIC_BASE_URL=sandbox.url,
-        FABRIC_AUTH_URL=f"{sandbox.url}/auth",
-        LOG_LEVEL=level,
-    )
+    env = sqlite_console_env(tmp_path, sandbox, LOG_LEVEL=level)
     set_up(env, _SEED)
     console = Gunicorn(env, tmp_path / "gunicorn.log")
     try:

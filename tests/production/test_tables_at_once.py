@@ -14,26 +14,15 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from tests.conftest import ACCOUNT_A, CLIENT_A, SECRET_ENV_A, create_contract
+from tests.conftest import ACCOUNT_A, create_contract
 from tests.production.browser import Answer, Browser
-from tests.production.services import Gunicorn, production_env, set_up
+from tests.production.services import ALICE_AND_ADMIN_SEED, Gunicorn, set_up, sqlite_console_env
 
 pytestmark = pytest.mark.slow
 
 TABS = 6
 LIST_PATH = r"/organizations/[0-9a-f]{24}/contracts$"
 _ROW = re.compile(r'id="contract-row-([^"]+)"')
-
-_SEED = f"""
-from django.contrib.auth import get_user_model
-from contracts_ui.models import AccountGrant, AccountRole, FabricAccount
-account = FabricAccount.objects.create(
-    account_id="{ACCOUNT_A}", name="Acme Industrial", client_id="{CLIENT_A[0]}",
-    client_secret_ref="env:{SECRET_ENV_A}",
-)
-user = get_user_model().objects.create_user("manager", password="pw-manager-long-enough-1")
-AccountGrant.objects.create(account=account, user=user, role=AccountRole.VIEWER)
-"""
 
 
 def test_tables_opened_at_once_each_show_their_own_rows(tmp_path, sandbox, fabric_world):
@@ -47,21 +36,13 @@ def test_tables_opened_at_once_each_show_their_own_rows(tmp_path, sandbox, fabri
             for n in range(3)
         }
         organizations.append((organization["_id"], made))
-    env = production_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'console.sqlite3'}",
-        CACHE_URL="locmemcache://tables-at-once",
-        STATIC_ROOT=str(tmp_path / "static"),
-        FABRIC_BASE_URL=sandbox.url,
-        FABRIC_AUTH_URL=f"{sandbox.url}/auth",
-        FABRIC_POOL_SIZE="2",
-        **{SECRET_ENV_A: CLIENT_A[1]},
-    )
-    set_up(env, _SEED)
+    env = sqlite_console_env(tmp_path, sandbox, FABRIC_POOL_SIZE="2")
+    set_up(env, ALICE_AND_ADMIN_SEED)
     console = Gunicorn(env, tmp_path / "gunicorn.log")
     try:
         console.wait_until_live()
         logged_in = Browser()
-        assert logged_in.log_in(console.url, "manager", "pw-manager-long-enough-1").status == 302
+        assert logged_in.log_in(console.url, "alice", "pw-alice-long-enough-1").status == 302
         # One session, as a browser's tabs share it; each tab its own connection.
         browsers = [Browser() for _ in range(TABS)]
         for browser in browsers:
