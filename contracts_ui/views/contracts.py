@@ -21,15 +21,14 @@ def contract_list(request: HttpRequest, account_id: str, organization_id: str) -
         offset, limit = form.paging()
         # Asked for before anything else and awaited where the page first shows a row: the
         # organization, the layout and the filters are worked out while fabric answers.
-        table = fabric.Ahead(
+        awaited = fabric.Ahead(
             selectors.contract_table,
             access.tenant,
             organization_id=organization_id,
             query=form.contract_query(),
             offset=offset,
             limit=limit,
-        )
-        awaited = table.lazy("page", "rows", "whole_ids_only")
+        ).lazy("page", "rows", "whole_ids_only")
     context = {
         "access": access,
         "account": access.account,

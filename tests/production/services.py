@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -163,6 +164,18 @@ def set_up(env: dict[str, str], seed: str = "") -> None:
     """What a deployment does before it serves (migrate, collectstatic), then `seed` (Python run
     by `manage.py shell`), all in one process: each manage.py process costs a Django start-up."""
     manage(env, "shell", "-v", "0", "-c", _SET_UP + seed)
+
+
+@contextmanager
+def started_console(env: dict[str, str], log_path: Path, seed: str = "") -> Iterator["Gunicorn"]:
+    """set_up(env, seed), then one console process tree on it, live; stopped on the way out."""
+    set_up(env, seed)
+    console = Gunicorn(env, log_path)
+    try:
+        console.wait_until_live()
+        yield console
+    finally:
+        console.stop()
 
 
 class Gunicorn:

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from tests.production.browser import Browser
-from tests.production.services import Gunicorn, set_up, sqlite_console_env
+from tests.production.services import sqlite_console_env, started_console
 
 pytestmark = pytest.mark.slow
 
@@ -26,16 +26,11 @@ get_user_model().objects.create_user("logger", password="pw-logger-long-enough-1
 def _run(tmp_path, sandbox, level: str) -> list[dict]:
     """Start a console at LOG_LEVEL `level`, log in, open the account list, stop; its log."""
     env = sqlite_console_env(tmp_path, sandbox, LOG_LEVEL=level)
-    set_up(env, _SEED)
-    console = Gunicorn(env, tmp_path / "gunicorn.log")
-    try:
-        console.wait_until_live()
+    with started_console(env, tmp_path / "gunicorn.log", _SEED) as console:
         browser = Browser()
         assert browser.log_in(console.url, "logger", "pw-logger-long-enough-1").status == 302
         page = f"{console.url}{reverse('contracts_ui:account-list')}?all=1&secret-looking=query"
         assert browser.get(page).status == 200
-    finally:
-        console.stop()
     written = console.log_path.read_text().splitlines()
     return [json.loads(line) for line in written]  # every line is one JSON object
 

@@ -16,7 +16,11 @@ from django.urls import reverse
 
 from tests.conftest import ACCOUNT_A, create_contract
 from tests.production.browser import Answer, Browser
-from tests.production.services import ALICE_AND_ADMIN_SEED, Gunicorn, set_up, sqlite_console_env
+from tests.production.services import (
+    ALICE_AND_ADMIN_SEED,
+    sqlite_console_env,
+    started_console,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -37,10 +41,7 @@ def test_tables_opened_at_once_each_show_their_own_rows(tmp_path, sandbox, fabri
         }
         organizations.append((organization["_id"], made))
     env = sqlite_console_env(tmp_path, sandbox, FABRIC_POOL_SIZE="2")
-    set_up(env, ALICE_AND_ADMIN_SEED)
-    console = Gunicorn(env, tmp_path / "gunicorn.log")
-    try:
-        console.wait_until_live()
+    with started_console(env, tmp_path / "gunicorn.log", ALICE_AND_ADMIN_SEED) as console:
         logged_in = Browser()
         assert logged_in.log_in(console.url, "alice", "pw-alice-long-enough-1").status == 302
         # One session, as a browser's tabs share it; each tab its own connection.
@@ -67,8 +68,6 @@ def test_tables_opened_at_once_each_show_their_own_rows(tmp_path, sandbox, fabri
             thread.start()
         for thread in threads:
             thread.join(90)
-    finally:
-        console.stop()
 
     for number, answer in enumerate(answers):
         assert answer is not None, number
