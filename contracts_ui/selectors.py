@@ -190,7 +190,8 @@ class ContractTable:
 
     page: Page[Contract]
     rows: list[ContractRow]
-    whole_ids_only: bool  # a search finds whole contract ids only (account_list_missing)
+    # This search finds whole contract ids only (account_list_missing); False without a search.
+    whole_ids_only: bool
 
 
 def contract_table(
@@ -201,7 +202,9 @@ def contract_table(
     page = organization_contracts(
         tenant, organization_id=organization_id, query=query, offset=offset, limit=limit
     )
-    return ContractTable(page, contract_rows(tenant, page.items), account_list_missing(tenant))
+    # Asked after the list (which may just have learned it), and only where the page can say it.
+    whole_ids_only = bool(query.search) and account_list_missing(tenant)
+    return ContractTable(page, contract_rows(tenant, page.items), whole_ids_only)
 
 
 def account_contracts(

@@ -1,8 +1,11 @@
 """contracts_ui.selectors on their own against the stand-in: which fabric endpoint answers,
 what the look-ups cost, and paging through every contract of a list."""
 
+import dataclasses
+import functools
 from datetime import date
 
+import pytest
 from django.core.cache import cache
 
 from contracts_ui import selectors, services
@@ -37,6 +40,26 @@ def test_an_organizations_table_uses_its_list_and_a_search_the_account_wide_one(
         f"/data-customer/v1/organizations/{organization['_id']}/contracts",
         "/data-customer/v1/contracts",
     ]
+
+
+def test_a_table_says_a_search_finds_whole_ids_only_where_the_account_list_is_missing(
+    tenant, organization, sandbox, monkeypatch
+):
+    create_contract(sandbox, organization["_id"], contractId="C-WHOLE-0001")
+    table = functools.partial(
+        selectors.contract_table, organization_id=organization["_id"], offset=0, limit=10
+    )
+    without_list = dataclasses.replace(tenant, missing=frozenset({"contracts"}))
+
+    assert table(without_list, query=ContractQuery(search="C-WHOLE-0001")).whole_ids_only
+    assert not table(tenant, query=ContractQuery(search="C-WHOLE-0001")).whole_ids_only
+    # Without a search there is nothing to say, so the table does not ask.
+    monkeypatch.setattr(
+        selectors, "account_list_missing", lambda tenant: pytest.fail("asked without a search")
+    )
+    plain = table(without_list, query=ContractQuery())
+    assert not plain.whole_ids_only
+    assert [row.contract.contract_id for row in plain.rows] == ["C-WHOLE-0001"]
 
 
 def test_every_contract_fetches_each_page_of_100_once(tenant, organization, sandbox):
