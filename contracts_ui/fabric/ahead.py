@@ -43,8 +43,8 @@ class Ahead[R]:
                 leaving.set()
 
         self._future: Future[R] = pool("ahead").submit(copy_context().run, read)
-        # Go on once the request is on its way, not before: this thread, rendering, would hold
-        # the GIL, and the read's thread could not send for up to sys.getswitchinterval().
+        # Go on once the request is written (transport.py's connections say so), not before:
+        # this thread, rendering, would hold the GIL while the read's thread still sends.
         if not leaving.wait(_START_WAIT_SECONDS) and self._future.cancel():
             self._future = _settled(read)
 

@@ -8,5 +8,5 @@ from contextvars import ContextVar
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 # Set once the walk a page belongs to is over (failed or closed): its call is not retried then.
 walk_stopped: ContextVar[threading.Event | None] = ContextVar("walk_stopped", default=None)
-# While a read started ahead (ahead.py) runs: set as its request leaves for fabric.
+# While a read started ahead (ahead.py) runs: set once its request is written (transport.py).
 request_leaving: ContextVar[threading.Event | None] = ContextVar("request_leaving", default=None)

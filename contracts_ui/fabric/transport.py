@@ -1,4 +1,5 @@
 """One HTTP attempt to fabric: this thread's pooled session, the deadline, and a log line.
+Its connections tell a read started ahead (ahead.py) when the request is written.
 
 Transport failures come back as FabricUnavailable, marked `outcome_unknown` when a write may
 have reached fabric before the failure.
@@ -15,6 +16,8 @@ from typing import Any
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
 from contracts_ui.fabric.context import request_leaving
@@ -37,6 +40,56 @@ class BearerAuth(requests.auth.AuthBase):
         return request
 
 
+def _request_written() -> None:
+    """Let the thread that started this read ahead (ahead.py) go on: the request is written."""
+    leaving = request_leaving.get()
+    if leaving is not None:
+        leaving.set()
+
+
+# The request is written when its connection starts waiting for the answer. Told any earlier (as
+# the call is prepared), the starting thread woke while this one still had requests' and
+# urllib3's Python to run, and each held the other back for the GIL: the request left 0.7 ms
+# later and the read ahead bought nothing.
+class _SignallingHTTPConnection(HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _request_written()
+        return super().getresponse(*args, **kwargs)
+
+
+class _SignallingHTTPSConnection(HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _request_written()
+        return super().getresponse(*args, **kwargs)
+
+
+class _SignallingHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _SignallingHTTPConnection
+
+
+class _SignallingHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _SignallingHTTPSConnection
+
+
+_SIGNALLING_POOLS = {"http": _SignallingHTTPPool, "https": _SignallingHTTPSPool}
+
+
+class _SignallingAdapter(HTTPAdapter):
+    """requests' adapter, its connections (direct or through an HTTP proxy) telling a read
+    started ahead when its request is written. Through a SOCKS proxy, whose pools are its own,
+    the starting thread goes on when the read ends or after ahead.py's wait, whichever is first."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _SIGNALLING_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _SIGNALLING_POOLS
+        return manager
+
+
 def new_deadline() -> float:
     """The monotonic time by which a whole call, retries included, must be over."""
     return time.monotonic() + settings.FABRIC_DEADLINE
@@ -56,7 +109,9 @@ def session() -> requests.Session:
         current.verify = (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         )
-        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        adapter = _SignallingAdapter(
+            pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0
+        )
         current.mount("https://", adapter)
         current.mount("http://", adapter)
         _local.session, _local.pool_size = current, pool_size
@@ -85,9 +140,6 @@ def send(
     )
     started = time.monotonic()
     outcome: str | int = "?"
-    leaving = request_leaving.get()
-    if leaving is not None:
-        leaving.set()  # the thread that started this read ahead goes on (ahead.py)
     try:
         response = session().request(
             method, url, timeout=timeout, proxies=_proxies(_origin(url)), **kwargs

@@ -1,11 +1,15 @@
-"""The pooled per-thread session behind every call, and the environment's proxies."""
+"""The pooled per-thread session behind every call, the environment's proxies, and the signal
+a read started ahead waits for."""
 
 import http.server
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from contracts_ui.fabric import transport
+from contracts_ui.fabric.context import request_leaving
 from contracts_ui.fabric.errors import FabricUnavailable
 from contracts_ui.fabric.types import FabricTenant
 
@@ -85,3 +89,76 @@ def test_no_proxy_still_sends_a_host_direct(proxy):
     with pytest.raises(FabricUnavailable):  # direct.invalid resolves nowhere: nothing proxied
         _get("http://direct.invalid/v1/ping")
     assert proxy == []
+
+
+class _HeldAnswer(http.server.BaseHTTPRequestHandler):
+    """Answers every request (as fabric, or as a forward proxy) only once the test releases it."""
+
+    received = threading.Event()
+    release = threading.Event()
+
+    def do_GET(self):
+        type(self).received.set()
+        type(self).release.wait(10)
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def held_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HeldAnswer)
+    _HeldAnswer.received, _HeldAnswer.release = threading.Event(), threading.Event()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    _HeldAnswer.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("through", ["direct", "http-proxy"])
+def test_a_read_started_ahead_is_told_once_its_request_is_written(
+    through, held_server, monkeypatch
+):
+    """ahead.py's caller goes on while fabric still holds the answer, and not before the request
+    is prepared and written: woken then, it would hold the GIL that the sending thread needs."""
+    url = f"{held_server}/v1/ping"
+    if through == "http-proxy":
+        monkeypatch.setenv("HTTP_PROXY", held_server)
+        transport._proxies.cache_clear()
+        url = "http://fabric.invalid/v1/ping"
+    leaving = threading.Event()
+    told_while_preparing = []
+    prepare = requests.Session.prepare_request
+
+    def watched_prepare(self, request):
+        told_while_preparing.append(leaving.is_set())
+        return prepare(self, request)
+
+    monkeypatch.setattr(requests.Session, "prepare_request", watched_prepare)
+
+    def read():
+        token = request_leaving.set(leaving)
+        try:
+            return _get(url)
+        finally:
+            request_leaving.reset(token)
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            answer = pool.submit(read)
+            assert leaving.wait(10), "the read never said its request was written"
+            assert _HeldAnswer.received.wait(10)
+            assert not answer.done()  # told while the answer is still held
+            _HeldAnswer.release.set()
+            assert answer.result(10).json() == {"ok": True}
+    finally:
+        transport._proxies.cache_clear()
+    assert told_while_preparing == [False]
