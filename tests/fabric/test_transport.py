@@ -6,7 +6,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from contracts_ui.fabric import transport
 from contracts_ui.fabric.context import request_leaving
@@ -136,13 +135,14 @@ def test_a_read_started_ahead_is_told_once_its_request_is_written(
         url = "http://fabric.invalid/v1/ping"
     leaving = threading.Event()
     told_while_preparing = []
-    prepare = requests.Session.prepare_request
+    session_class = type(transport.session())
+    prepare = session_class.prepare_request
 
     def watched_prepare(self, request):
         told_while_preparing.append(leaving.is_set())
         return prepare(self, request)
 
-    monkeypatch.setattr(requests.Session, "prepare_request", watched_prepare)
+    monkeypatch.setattr(session_class, "prepare_request", watched_prepare)
 
     def read():
         token = request_leaving.set(leaving)
