@@ -51,16 +51,18 @@ def _request_written() -> None:
 # the call is prepared), the starting thread woke while this one still had requests' and
 # urllib3's Python to run, and each held the other back for the GIL: the request left 0.7 ms
 # later and the read ahead bought nothing.
-class _SignallingHTTPConnection(HTTPConnection):
+class _SaysWritten:
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _request_written()
         return super().getresponse(*args, **kwargs)
 
 
-class _SignallingHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _request_written()
-        return super().getresponse(*args, **kwargs)
+class _SignallingHTTPConnection(_SaysWritten, HTTPConnection):
+    pass
+
+
+class _SignallingHTTPSConnection(_SaysWritten, HTTPSConnection):
+    pass
 
 
 class _SignallingHTTPPool(HTTPConnectionPool):

@@ -30,6 +30,15 @@ def test_the_pool_is_sized_by_settings_and_does_not_retry(settings):
     assert adapter.max_retries.total == 0
 
 
+def _answer_ok(handler: http.server.BaseHTTPRequestHandler) -> None:
+    body = b'{"ok": true}'
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class _RecordingProxy(http.server.BaseHTTPRequestHandler):
     """A forward proxy that answers every request itself and keeps the request line."""
 
@@ -37,12 +46,7 @@ class _RecordingProxy(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         type(self).seen.append(self.path)
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        _answer_ok(self)
 
     def log_message(self, *args):
         pass
@@ -99,12 +103,7 @@ class _HeldAnswer(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         type(self).received.set()
         type(self).release.wait(10)
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        _answer_ok(self)
 
     def log_message(self, *args):
         pass
