@@ -20,10 +20,10 @@ from typing import Any
 
 from django.utils.functional import SimpleLazyObject
 
-from contracts_ui.fabric.context import request_leaving
+from contracts_ui.fabric.context import request_written
 from contracts_ui.fabric.pools import pool
 
-# How long the starting thread waits for the request to leave before it reads itself instead,
+# How long the starting thread waits for the request to be written before it reads itself,
 # which it does only when the read has not started: every ahead thread was busy.
 _START_WAIT_SECONDS = 0.05
 
@@ -32,20 +32,20 @@ class Ahead[R]:
     """function(*args, **kwargs), started now on the ahead pool; `result()` waits for it."""
 
     def __init__(self, function: Callable[..., R], /, *args: Any, **kwargs: Any) -> None:
-        leaving = threading.Event()
+        written = threading.Event()
 
         def read() -> R:
-            token = request_leaving.set(leaving)
+            token = request_written.set(written)
             try:
                 return function(*args, **kwargs)
             finally:
-                request_leaving.reset(token)
-                leaving.set()
+                request_written.reset(token)
+                written.set()
 
         self._future: Future[R] = pool("ahead").submit(copy_context().run, read)
         # Go on once the request is written (transport.py's connections say so), not before:
         # this thread, rendering, would hold the GIL while the read's thread still sends.
-        if not leaving.wait(_START_WAIT_SECONDS) and self._future.cancel():
+        if not written.wait(_START_WAIT_SECONDS) and self._future.cancel():
             self._future = _settled(read)
 
     def result(self) -> R:

@@ -20,7 +20,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
-from contracts_ui.fabric.context import request_leaving
+from contracts_ui.fabric.context import request_written
 from contracts_ui.fabric.errors import FabricTimeout, FabricUnavailable
 from contracts_ui.fabric.types import FabricTenant
 
@@ -40,11 +40,11 @@ class BearerAuth(requests.auth.AuthBase):
         return request
 
 
-def _request_written() -> None:
+def _say_written() -> None:
     """Let the thread that started this read ahead (ahead.py) go on: the request is written."""
-    leaving = request_leaving.get()
-    if leaving is not None:
-        leaving.set()
+    written = request_written.get()
+    if written is not None:
+        written.set()
 
 
 # The request is written when its connection starts waiting for the answer. Told any earlier (as
@@ -53,7 +53,7 @@ def _request_written() -> None:
 # later and the read ahead bought nothing.
 class _SaysWritten:
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _request_written()
+        _say_written()
         return super().getresponse(*args, **kwargs)
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from contracts_ui.fabric import transport
-from contracts_ui.fabric.context import request_leaving
+from contracts_ui.fabric.context import request_written
 from contracts_ui.fabric.errors import FabricUnavailable
 from contracts_ui.fabric.types import FabricTenant
 
@@ -132,28 +132,28 @@ def test_a_read_started_ahead_is_told_once_its_request_is_written(
         monkeypatch.setenv("HTTP_PROXY", held_server)
         transport._proxies.cache_clear()
         url = "http://fabric.invalid/v1/ping"
-    leaving = threading.Event()
+    written = threading.Event()
     told_while_preparing = []
     session_class = type(transport.session())
     prepare = session_class.prepare_request
 
     def watched_prepare(self, request):
-        told_while_preparing.append(leaving.is_set())
+        told_while_preparing.append(written.is_set())
         return prepare(self, request)
 
     monkeypatch.setattr(session_class, "prepare_request", watched_prepare)
 
     def read():
-        token = request_leaving.set(leaving)
+        token = request_written.set(written)
         try:
             return _get(url)
         finally:
-            request_leaving.reset(token)
+            request_written.reset(token)
 
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             answer = pool.submit(read)
-            assert leaving.wait(10), "the read never said its request was written"
+            assert written.wait(10), "the read never said its request was written"
             assert _HeldAnswer.received.wait(10)
             assert not answer.done()  # told while the answer is still held
             _HeldAnswer.release.set()
