@@ -77,6 +77,13 @@ class Workers:
                 process.send_signal(signal.SIGKILL)
                 process.wait(10)
 
+    def log_lines(self) -> list[str]:
+        """Every worker's log, a line each, each log headed by its file's name."""
+        lines = []
+        for path in sorted(self.log_dir.glob("worker-*.log")):
+            lines += [f"--- {path.name}", *path.read_text(errors="replace").splitlines()]
+        return lines
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:

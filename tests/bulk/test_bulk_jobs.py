@@ -49,6 +49,30 @@ def _puts(sandbox, organization_id: str) -> Counter:
     )
 
 
+def _written_twice(sandbox, organization_id: str, job: BulkJob, written: Counter, workers) -> str:
+    """What each contract written more than once went through, for the failure message: its
+    PUTs at fabric (when, under which request id), its item, and the workers' log lines that
+    name it (at INFO, each fabric call with its request id) or warn."""
+    twice = {ref for ref, count in written.items() if count > 1}
+    path = f"/data-customer/v1/organizations/{organization_id}/contracts/"
+    lines = [f"written more than once: {sorted(twice)}"]
+    lines += [
+        f"  PUT {entry['path']} -> {entry['status']} at {entry['at']} ({entry['request_id']})"
+        for entry in sandbox.admin.requests("PUT", re.escape(path))
+        if entry["path"].rsplit("/", 1)[1] in twice
+    ]
+    lines += [
+        f"  item {item.pk}: {item.outcome}, attempts {item.attempts}, {item.message!r}"
+        for item in job.items.filter(contract_ref__in=twice)
+    ]
+    lines += [
+        line
+        for line in workers.log_lines()
+        if line.startswith("---") or " INFO " not in line or any(ref in line for ref in twice)
+    ]
+    return "\n".join(lines)
+
+
 def test_extend_250_applies_each_once_and_retry_applies_exactly_the_failed(
     editor_client, console_world, sandbox, workers
 ):
@@ -109,6 +133,7 @@ def test_a_worker_killed_mid_job_is_replaced_and_no_contract_is_written_twice(
     # A short deadline, so the killed worker's contract locks (on Redis, shared by the workers)
     # expire within the test: lock_ttl() = 4 x FABRIC_DEADLINE + 30 s.
     workers.env["FABRIC_DEADLINE"] = "3"
+    workers.env["LOG_LEVEL"] = "INFO"  # each fabric call logged, for _written_twice
     organization_id = _organization(sandbox, "Bulk Restart Ltd", 120)
     # Every write slowed, so the kill lands mid-job; the 21st slowed the most, so the kill lands
     # while it is in flight, yet it is in fabric before the next worker finds the job stale.
@@ -144,7 +169,9 @@ def test_a_worker_killed_mid_job_is_replaced_and_no_contract_is_written_twice(
     # Every contract written, none twice: the one in flight at the kill was checked in fabric
     # by the new worker, not sent again.
     assert set(written) == set(job.items.values_list("contract_ref", flat=True))
-    assert set(written.values()) == {1}
+    assert set(written.values()) == {1}, _written_twice(
+        sandbox, organization_id, job, written, workers
+    )
     assert set(job.items.filter(attempts=2).values_list("pk", flat=True)) == in_flight
 
 
@@ -155,6 +182,7 @@ def test_a_running_worker_finishes_a_dead_workers_job_with_nobody_on_its_page(
     to open the job's page for a killed worker's job to be handed on."""
     workers.env["BULK_STALE_SECONDS"] = "2"
     workers.env["FABRIC_DEADLINE"] = "3"  # the killed worker's contract locks expire soon
+    workers.env["LOG_LEVEL"] = "INFO"  # each fabric call logged, for _written_twice
     organization_id = _organization(sandbox, "Bulk Watchdog Ltd", 60)
     sandbox.admin.add_fault(method="PUT", path="/contracts/", latency_ms=60)
     job = _preview(
@@ -181,7 +209,9 @@ def test_a_running_worker_finishes_a_dead_workers_job_with_nobody_on_its_page(
     assert job.items.filter(outcome="done").count() == job.total
     written = _puts(sandbox, organization_id)
     assert set(written) == set(job.items.values_list("contract_ref", flat=True))
-    assert set(written.values()) == {1}
+    assert set(written.values()) == {1}, _written_twice(
+        sandbox, organization_id, job, written, workers
+    )
 
 
 def test_the_dry_run_writes_nothing_and_names_each_problem(
