@@ -39,14 +39,19 @@ def _follow_to_end(client, job: BulkJob, timeout: float = 180) -> None:
     wait_for(finished, timeout=timeout, what=f"bulk job {job.pk} to finish")
 
 
-def _puts(sandbox, organization_id: str) -> Counter:
-    """How many PUTs of each contract the stand-in received."""
+def _applied_puts(sandbox, organization_id: str) -> list[tuple[str, dict]]:
+    """(contract _id, request log entry) of each PUT the stand-in applied, oldest first."""
     path = f"/data-customer/v1/organizations/{organization_id}/contracts/"
-    return Counter(
-        entry["path"].rsplit("/", 1)[1]
+    return [
+        (entry["path"].rsplit("/", 1)[1], entry)
         for entry in sandbox.admin.requests("PUT", re.escape(path))
         if entry["status"] == 200
-    )
+    ]
+
+
+def _puts(sandbox, organization_id: str) -> Counter:
+    """How many PUTs of each contract the stand-in applied."""
+    return Counter(ref for ref, _ in _applied_puts(sandbox, organization_id))
 
 
 def _written_twice(sandbox, organization_id: str, job: BulkJob, written: Counter, workers) -> str:
@@ -54,12 +59,11 @@ def _written_twice(sandbox, organization_id: str, job: BulkJob, written: Counter
     PUTs at fabric (when, under which request id), its item, and the workers' log lines that
     name it (at INFO, each fabric call with its request id) or warn."""
     twice = {ref for ref, count in written.items() if count > 1}
-    path = f"/data-customer/v1/organizations/{organization_id}/contracts/"
     lines = [f"written more than once: {sorted(twice)}"]
     lines += [
-        f"  PUT {entry['path']} -> {entry['status']} at {entry['at']} ({entry['request_id']})"
-        for entry in sandbox.admin.requests("PUT", re.escape(path))
-        if entry["path"].rsplit("/", 1)[1] in twice
+        f"  PUT {ref} at {entry['at']} ({entry['request_id']})"
+        for ref, entry in _applied_puts(sandbox, organization_id)
+        if ref in twice
     ]
     lines += [
         f"  item {item.pk}: {item.outcome}, attempts {item.attempts}, {item.message!r}"
